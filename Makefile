@@ -1,0 +1,73 @@
+# Newsroom: `make run` serves the site with demo content, `make test` runs everything CI runs.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+VENV := .venv
+PY := $(VENV)/bin/python
+# The first interpreter on PATH that is Python >= 3.12 (pyenv's shims honour .python-version).
+PYTHON ?= $(shell for p in python3.13 python3.12 python3.14 python3 python; do \
+	command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' \
+	2>/dev/null && { echo $$p; break; }; done)
+
+TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/newsroom
+# What the tests and `check --deploy` run with: production settings, DEBUG off.
+TEST_ENV := DEBUG=false SECRET_KEY=test-$(shell printf 'k%.0s' {1..60}) \
+	ALLOWED_HOSTS=testserver,localhost,127.0.0.1,newsroom.test SECURE_SSL_REDIRECT=false \
+	SITE_URL=http://testserver DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} \
+	EMAIL_URL=smtp://127.0.0.1:2525 DJANGO_ALLOW_ASYNC_UNSAFE=true
+DEPLOY_ENV := DEBUG=false SECRET_KEY=deploy-$(shell printf 'k%.0s' {1..60}) \
+	ALLOWED_HOSTS=newsroom.example SITE_URL=https://newsroom.example \
+	EMAIL_URL=submission://mailer:secret@smtp.newsroom.example \
+	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)}
+
+.PHONY: help python install run serve test lint bench bench-mail faults clean
+
+help:
+	@echo "make run    serve the site on http://127.0.0.1:8000/ with demo content (SQLite)"
+	@echo "make test   lint, migration and deploy checks, the whole test suite (PostgreSQL)"
+	@echo "make serve  production-like: collectstatic, migrate, gunicorn"
+	@echo "make bench  page benchmarks (PostgreSQL, nginx, wrk)"
+
+python:
+	@if [ -z "$(PYTHON)" ]; then \
+	  echo "newsroom: no Python >= 3.12 found on PATH (Django 6.1 needs it)." >&2; \
+	  echo "  Debian/Ubuntu: sudo apt install python3.12 python3.12-venv" >&2; \
+	  echo "  macOS: brew install python@3.13    pyenv: pyenv install 3.13" >&2; \
+	  exit 1; fi
+
+$(VENV)/.installed: pyproject.toml | python
+	@if [ -x $(PY) ] && ! $(PY) -c 'import sys; sys.exit(sys.version_info < (3, 12))'; then \
+	  rm -rf $(VENV); fi
+	@[ -x $(PY) ] || { echo "Creating $(VENV) with $$($(PYTHON) --version)"; $(PYTHON) -m venv $(VENV); }
+	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	@touch $@
+
+install: $(VENV)/.installed
+
+run: install
+	@mkdir -p var
+	DEBUG=true $(PY) manage.py migrate --noinput
+	DEBUG=true $(PY) manage.py seed_demo
+	@DEBUG=true $(PY) manage.py demo_editor
+	@echo "Newsroom is running at http://127.0.0.1:8000/ (admin: http://127.0.0.1:8000/admin/)"
+	DEBUG=true $(PY) manage.py runserver 127.0.0.1:8000
+
+serve: install
+	$(PY) manage.py collectstatic --noinput
+	$(PY) manage.py migrate --noinput
+	$(VENV)/bin/gunicorn -c gunicorn.conf.py
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+test: install
+	@$(TEST_ENV) $(PY) -m newsroom.preflight postgres
+	$(VENV)/bin/ruff check .
+	$(TEST_ENV) $(PY) manage.py makemigrations --check --dry-run
+	$(DEPLOY_ENV) $(PY) manage.py check --deploy --fail-level WARNING
+	$(TEST_ENV) $(PY) manage.py collectstatic --noinput --verbosity 0
+	$(TEST_ENV) $(PY) -m pytest $(PYTEST_ARGS)
+
+clean:
+	rm -rf $(VENV) var/static

@@ -1,0 +1,280 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Prefetch, Q
+from django.urls import reverse
+from django.utils import timezone
+
+from articles.markup import render_inline, render_lines
+
+
+class Author(models.Model):
+    name = models.CharField(max_length=120)
+    slug = models.SlugField(max_length=120, unique=True)
+    bio = models.TextField(
+        blank=True, help_text="Two or three sentences, shown on the author page."
+    )
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="author",
+        help_text="The staff account that writes as this author (writers edit their own drafts).",
+    )
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [models.CheckConstraint(condition=~Q(name=""), name="author_name_not_empty")]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("articles:author", kwargs={"slug": self.slug})
+
+
+class Topic(models.Model):
+    name = models.CharField(max_length=80)
+    slug = models.SlugField(max_length=80, unique=True)
+    description = models.TextField(blank=True, help_text="One sentence, shown on the topic page.")
+    in_navigation = models.BooleanField(
+        default=True, help_text="Show this topic in the site header."
+    )
+    position = models.PositiveSmallIntegerField(
+        default=0, help_text="Order in the header; lower comes first."
+    )
+
+    class Meta:
+        ordering = ["position", "name"]
+        constraints = [models.CheckConstraint(condition=~Q(name=""), name="topic_name_not_empty")]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("articles:topic", kwargs={"slug": self.slug})
+
+
+class ArticleQuerySet(models.QuerySet):
+    def published(self):
+        """What readers may see: published, and its publish time has come."""
+        return self.filter(status=Article.Status.PUBLISHED, published_at__lte=timezone.now())
+
+    def with_byline(self):
+        """Authors in byline order and topics, in two extra queries whatever the count."""
+        return self.prefetch_related(
+            Prefetch(
+                "bylines",
+                queryset=Byline.objects.select_related("author").order_by("position"),
+            ),
+            "topics",
+        )
+
+    def for_page(self):
+        """Everything the article page shows, in a fixed number of queries."""
+        return self.with_byline().prefetch_related(
+            Prefetch("sections", queryset=Section.objects.order_by("position"))
+        )
+
+
+class Article(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        PUBLISHED = "published", "Published"
+
+    headline = models.CharField(max_length=200)
+    slug = models.SlugField(
+        max_length=200, unique=True, help_text="The address: /news/<slug>/. Old ones redirect."
+    )
+    dek = models.CharField(
+        max_length=300,
+        help_text="One sentence that sells the story; used in lists, Recent News and feeds.",
+    )
+    summary_lead = models.CharField(
+        "summary lead-in",
+        max_length=120,
+        blank=True,
+        help_text='The bold phrase before the colon, e.g. "The short version".',
+    )
+    summary = models.TextField(
+        blank=True,
+        help_text="One or two sentences. Links: [text](https://…), **bold**, *italic*.",
+    )
+    summary_html = models.TextField(editable=False, blank=True)
+    take = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="Optional one-line opinion, may start with an emoji.",
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    published_at = models.DateTimeField(
+        "publish time",
+        null=True,
+        blank=True,
+        db_index=True,
+        help_text="A time in the future schedules the article; it goes live by itself.",
+    )
+    updated_at = models.DateTimeField(
+        "updated on",
+        null=True,
+        blank=True,
+        help_text='Shown as "Updated on" when later than the publish time.',
+    )
+    authors = models.ManyToManyField(Author, through="Byline", related_name="articles")
+    topics = models.ManyToManyField(Topic, related_name="articles", blank=True)
+    related = models.ManyToManyField(
+        "self", through="RelatedPick", symmetrical=False, related_name="+", blank=True
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    modified_at = models.DateTimeField(auto_now=True)
+
+    objects = ArticleQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-published_at", "-pk"]
+        get_latest_by = "published_at"
+        permissions = [("publish_article", "Can publish, schedule and unpublish articles")]
+        indexes = [models.Index(fields=["status", "-published_at"], name="article_live_idx")]
+        constraints = [
+            models.CheckConstraint(condition=~Q(headline=""), name="article_headline_not_empty"),
+            models.CheckConstraint(condition=~Q(slug=""), name="article_slug_not_empty"),
+            models.CheckConstraint(
+                condition=Q(status="draft") | Q(published_at__isnull=False),
+                name="article_published_has_time",
+            ),
+        ]
+
+    def __str__(self):
+        return self.headline
+
+    def save(self, *args, **kwargs):
+        # Derived, not a side effect: the stored HTML is what pages read, so it is rendered
+        # once per change instead of once per view.
+        self.summary_html = render_inline(self.summary)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("articles:article", kwargs={"slug": self.slug})
+
+    @property
+    def is_live(self):
+        return (
+            self.status == self.Status.PUBLISHED
+            and self.published_at is not None
+            and self.published_at <= timezone.now()
+        )
+
+    @property
+    def is_scheduled(self):
+        return self.status == self.Status.PUBLISHED and not self.is_live
+
+    @property
+    def state_label(self):
+        if self.status == self.Status.DRAFT:
+            return "Draft"
+        return "Live" if self.is_live else "Scheduled"
+
+    @property
+    def shows_update(self):
+        return bool(self.updated_at and self.published_at and self.updated_at > self.published_at)
+
+    @property
+    def byline_authors(self):
+        """Authors in byline order; reads the prefetch from `with_byline()`."""
+        return [byline.author for byline in self.bylines.all()]
+
+    def missing_for_publication(self, section_count=None):
+        """What an editor must add before this article can go live, in words."""
+        missing = []
+        if not self.summary.strip():
+            missing.append("a summary")
+        if section_count is None:
+            section_count = self.sections.count() if self.pk else 0
+        if section_count == 0:
+            missing.append("at least one section")
+        return missing
+
+    def publish(self, *, when=None):
+        """Make the article live now, or schedule it for `when`."""
+        self.status = self.Status.PUBLISHED
+        self.published_at = when or timezone.now()
+
+    def unpublish(self):
+        self.status = self.Status.DRAFT
+
+
+class Byline(models.Model):
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="bylines")
+    author = models.ForeignKey(Author, on_delete=models.PROTECT, related_name="bylines")
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position"]
+        constraints = [
+            models.UniqueConstraint(fields=["article", "author"], name="byline_author_once"),
+        ]
+
+    def __str__(self):
+        return self.author.name
+
+
+class Section(models.Model):
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="sections")
+    position = models.PositiveSmallIntegerField(default=0)
+    lead_in = models.CharField(
+        max_length=120, help_text='The bold phrase before the colon, e.g. "Why it matters".'
+    )
+    text = models.TextField(help_text="One sentence. Links: [text](https://…), **bold**, *italic*.")
+    bullets = models.TextField(blank=True, help_text="One bullet per line.")
+    text_html = models.TextField(editable=False, blank=True)
+    bullets_html = models.JSONField(editable=False, default=list)
+
+    class Meta:
+        ordering = ["position"]
+        constraints = [
+            # Deferred so editors can swap two sections in one save.
+            models.UniqueConstraint(
+                fields=["article", "position"],
+                name="section_position_unique",
+                deferrable=models.Deferrable.DEFERRED,
+            ),
+            models.CheckConstraint(condition=~Q(lead_in=""), name="section_lead_in_not_empty"),
+        ]
+
+    def __str__(self):
+        return self.lead_in
+
+    def save(self, *args, **kwargs):
+        # Derived HTML, rendered once per change (see Article.save).
+        self.text_html = render_inline(self.text)
+        self.bullets_html = render_lines(self.bullets)
+        super().save(*args, **kwargs)
+
+
+class RelatedPick(models.Model):
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="related_picks")
+    related = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="+")
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position"]
+        constraints = [
+            models.UniqueConstraint(fields=["article", "related"], name="related_pick_once"),
+            models.CheckConstraint(
+                condition=~Q(article=models.F("related")), name="related_pick_not_self"
+            ),
+        ]
+
+    def __str__(self):
+        return str(self.related)
+
+
+class SlugRedirect(models.Model):
+    """A slug an article used to have; its old address answers 301 to the current one."""
+
+    old_slug = models.SlugField(max_length=200, unique=True)
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="old_slugs")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return f"{self.old_slug} → {self.article.slug}"

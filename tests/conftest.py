@@ -1,0 +1,90 @@
+"""Shared fixtures: a real SMTP server on 127.0.0.1, the production mailer pointed at it, and
+Playwright driving Debian's Chromium."""
+
+import email
+import email.policy
+import shutil
+import threading
+from dataclasses import dataclass, field
+
+import pytest
+from aiosmtpd.controller import Controller
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+
+
+@dataclass
+class Inbox:
+    """Messages received by the test SMTP server, parsed."""
+
+    messages: list = field(default_factory=list)
+    envelopes: list = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    arrived: threading.Condition = None
+
+    def __post_init__(self):
+        self.arrived = threading.Condition(self.lock)
+
+    def wait_for(self, count, timeout=10):
+        with self.arrived:
+            self.arrived.wait_for(lambda: len(self.messages) >= count, timeout=timeout)
+        assert len(self.messages) >= count, f"expected {count} emails, got {len(self.messages)}"
+        return self.messages[:count]
+
+    def to(self, address):
+        return [m for m, env in zip(self.messages, self.envelopes, strict=True) if address in env]
+
+
+class _Handler:
+    def __init__(self, inbox):
+        self.inbox = inbox
+
+    async def handle_DATA(self, server, session, envelope):
+        message = email.message_from_bytes(envelope.original_content, policy=email.policy.default)
+        with self.inbox.arrived:
+            self.inbox.messages.append(message)
+            self.inbox.envelopes.append(list(envelope.rcpt_tos))
+            self.inbox.arrived.notify_all()
+        return "250 Message accepted"
+
+
+@pytest.fixture
+def smtp_server():
+    """A real SMTP server on 127.0.0.1 for the duration of one test."""
+    inbox = Inbox()
+    controller = Controller(_Handler(inbox), hostname="127.0.0.1", port=0)
+    controller.start()
+    inbox.port = controller.server.sockets[0].getsockname()[1]
+    yield inbox
+    controller.stop()
+
+
+@pytest.fixture
+def smtp_mailer(settings, smtp_server):
+    """Send through Django's production SMTP backend to the test server."""
+    settings.MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {"host": "127.0.0.1", "port": smtp_server.port, "timeout": 5},
+        }
+    }
+    return smtp_server
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    # Debian's Chromium, kept off the network: this machine's only peers are on 127.0.0.1.
+    return {
+        **browser_type_launch_args,
+        "executable_path": CHROMIUM,
+        "args": [
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--disable-default-apps",
+        ],
+    }
