@@ -1,10 +1,10 @@
 from django.urls import path
 
-from articles import views
+from articles import lists, views
 
 app_name = "articles"
 
 urlpatterns = [
-    path("", views.home, name="home"),
+    path("", lists.home, name="home"),
     path("news/<slug:slug>/", views.article, name="article"),
 ]
