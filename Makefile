@@ -13,7 +13,7 @@ TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/newsroom
 TEST_ENV := DEBUG=false SECRET_KEY=test-$(shell printf 'k%.0s' {1..60}) \
 	ALLOWED_HOSTS=testserver,localhost,127.0.0.1,newsroom.test SECURE_SSL_REDIRECT=false \
 	SITE_URL=http://testserver DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} \
-	EMAIL_URL=smtp://127.0.0.1:2525 DJANGO_ALLOW_ASYNC_UNSAFE=true
+	EMAIL_URL=smtp://127.0.0.1:2525 DJANGO_ALLOW_ASYNC_UNSAFE=true PAGE_CACHE_SECONDS=0
 DEPLOY_ENV := DEBUG=false SECRET_KEY=deploy-$(shell printf 'k%.0s' {1..60}) \
 	ALLOWED_HOSTS=newsroom.example SITE_URL=https://newsroom.example \
 	EMAIL_URL=submission://mailer:secret@smtp.newsroom.example \

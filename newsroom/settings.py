@@ -63,13 +63,18 @@ INSTALLED_APPS = [
     "django.contrib.postgres",
     "django.contrib.sitemaps",
     "django_tasks_db",
+    "newsroom.apps.NewsroomConfig",
     "articles",
     "newsletter",
 ]
 
 MIDDLEWARE = [
+    "newsroom.middleware.ExtraSecurityHeadersMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before sessions, CSRF and auth: a cached page is served without touching any of them.
+    "newsroom.public_cache.PublicPageCacheMiddleware",
+    "newsroom.middleware.DatabaseUnavailableMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -238,6 +243,13 @@ if not DEBUG:
     # The __Host- prefix pins cookies to this exact host over HTTPS.
     SESSION_COOKIE_NAME = "__Host-sessionid"
     CSRF_COOKIE_NAME = "__Host-csrftoken"
+
+# Anonymous pages: kept rendered for PAGE_CACHE_SECONDS (0 turns the cache off), and told to
+# browsers (max-age) and CDNs (s-maxage, stale-while-revalidate) how long they may keep them.
+PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=300)
+PAGE_BROWSER_SECONDS = env.int("PAGE_BROWSER_SECONDS", default=60)
+PAGE_SHARED_SECONDS = env.int("PAGE_SHARED_SECONDS", default=300)
+PAGE_STALE_SECONDS = env.int("PAGE_STALE_SECONDS", default=600)
 
 ADMIN_URL = env.str("ADMIN_URL", default="admin/").strip("/") + "/"
 

@@ -48,6 +48,16 @@ class _Handler:
         return "250 Message accepted"
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Each test starts with an empty cache: rolled-back rows must not live on in cached pages."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @pytest.fixture
 def smtp_server():
     """A real SMTP server on 127.0.0.1 for the duration of one test."""
