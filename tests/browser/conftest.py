@@ -1,0 +1,87 @@
+"""Browser fixtures: the live server as production serves it, newsroom content, axe-core
+checks and screenshots saved as test artifacts."""
+
+import os
+from pathlib import Path
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from django.core.cache import cache
+from pytest_django.live_server_helper import LiveServer
+
+from articles.models import Article
+
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+SCHEMES = ("light", "dark")
+_axe = Axe()
+
+
+def _no_static_handler(app):
+    return app
+
+
+@pytest.fixture(scope="session")
+def live_server(request):
+    """pytest-django's live server, minus its static handler.
+
+    That handler serves source files through the finders and knows nothing of the hashed names
+    the manifest storage puts in pages, so every stylesheet would 404. Production serves
+    STATIC_ROOT through WhiteNoise; with the handler out of the way the tests do the same.
+    """
+    addr = (
+        request.config.getvalue("liveserver")
+        or os.getenv("DJANGO_LIVE_TEST_SERVER_ADDRESS")
+        or "localhost"
+    )
+    server = LiveServer(addr, start=False)
+    server.thread.static_handler = _no_static_handler
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def newsroom(transactional_db):
+    """Published articles for the pages to show, newest first; no stale cached pages."""
+    from tests.browser.content import build_newsroom
+
+    cache.clear()
+    build_newsroom()
+    yield list(Article.objects.published().for_page())
+    cache.clear()
+
+
+def axe_violations(page):
+    """axe-core's WCAG 2.0/2.1/2.2 A and AA violations on the page, as a readable report."""
+    options = {"runOnly": {"type": "tag", "values": WCAG_TAGS}, "resultTypes": ["violations"]}
+    results = _axe.run(page, options=options)
+    if results.violations_count == 0:
+        return ""
+    return results.generate_report()
+
+
+def assert_accessible(page, label):
+    """Zero axe violations in light and in dark mode."""
+    for scheme in SCHEMES:
+        page.emulate_media(color_scheme=scheme)
+        report = axe_violations(page)
+        assert not report, f"{label} ({scheme}):\n{report}"
+    page.emulate_media(color_scheme="light")
+
+
+def screenshot(page, name, *, widths=(375, 1280), schemes=SCHEMES, full_page=True):
+    """Save the page at each width and colour scheme under test-artifacts/screenshots/."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    original = page.viewport_size
+    paths = []
+    for width in widths:
+        page.set_viewport_size({"width": width, "height": 900})
+        for scheme in schemes:
+            page.emulate_media(color_scheme=scheme)
+            path = ARTIFACTS / f"{name}-{width}-{scheme}.png"
+            page.screenshot(path=path, full_page=full_page)
+            paths.append(path)
+    page.set_viewport_size(original)
+    page.emulate_media(color_scheme="light")
+    return paths
