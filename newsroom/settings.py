@@ -5,6 +5,7 @@ SQLite quick start; production sets `DEBUG` off, which makes `SECRET_KEY` and `A
 mandatory.
 """
 
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -52,6 +53,11 @@ NEWSLETTER_FROM = env.str("NEWSLETTER_FROM", default=f"{SITE_NAME} <newsletter@l
 NEWSLETTER_POSTAL_ADDRESS = env.str(
     "NEWSLETTER_POSTAL_ADDRESS", default="Newsroom, 1 Example Street, Springfield"
 )
+# Signup limits, counted in the database so they hold across workers and machines.
+NEWSLETTER_SIGNUPS_PER_NETWORK = env.int("NEWSLETTER_SIGNUPS_PER_NETWORK", default=5)
+NEWSLETTER_SIGNUP_WINDOW = env.int("NEWSLETTER_SIGNUP_WINDOW", default=600)  # seconds
+NEWSLETTER_ADDRESS_EMAIL_INTERVAL = 3600  # seconds between signup emails to one address
+NEWSLETTER_CONFIRM_MAX_AGE = 7 * 86400  # seconds a confirmation link works
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -63,6 +69,7 @@ INSTALLED_APPS = [
     "django.contrib.postgres",
     "django.contrib.sitemaps",
     "django_tasks_db",
+    "axes",
     "newsroom.apps.NewsroomConfig",
     "articles",
     "newsletter",
@@ -83,6 +90,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "newsroom.middleware.StaffAreaMiddleware",
+    # Last, as django-axes requires: it turns a locked-out login into its 429 page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "newsroom.urls"
@@ -137,6 +146,23 @@ else:
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://newsroom")}
+
+AUTHENTICATION_BACKENDS = [
+    # Refuses logins for a locked-out username + address before the password is checked.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Admin brute force: 5 failures for one username from one address lock that pair for 30
+# minutes (another address can still log in); every attempt is logged by axes.
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = timedelta(minutes=30)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_HTTP_RESPONSE_CODE = 429
+AXES_LOCKOUT_TEMPLATE = "admin/locked_out.html"
+AXES_CLIENT_IP_CALLABLE = "newsroom.client.axes_client_ip"
+# How many proxies in front of gunicorn append to X-Forwarded-For (0: use REMOTE_ADDR).
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

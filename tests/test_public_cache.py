@@ -47,9 +47,7 @@ def test_anonymous_page_carries_public_cache_headers_and_no_cookie(client):
     assert b"csrfmiddlewaretoken" not in response.content
 
 
-def test_second_request_is_served_from_the_cache_without_queries(
-    client, django_assert_num_queries
-):
+def test_second_request_is_served_from_the_cache_without_queries(client, django_assert_num_queries):
     make_article("Robots learn to fold laundry")
     first = client.get("/")
     with django_assert_num_queries(0):
