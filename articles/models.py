@@ -211,7 +211,11 @@ class Byline(models.Model):
     class Meta:
         ordering = ["position"]
         constraints = [
-            models.UniqueConstraint(fields=["article", "author"], name="byline_author_once"),
+            models.UniqueConstraint(
+                fields=["article", "author"],
+                name="byline_author_once",
+                violation_error_message="This author is already in the byline.",
+            ),
         ]
 
     def __str__(self):
@@ -237,6 +241,7 @@ class Section(models.Model):
                 fields=["article", "position"],
                 name="section_position_unique",
                 deferrable=models.Deferrable.DEFERRED,
+                violation_error_message="Two sections of one article cannot share a position.",
             ),
             models.CheckConstraint(condition=~Q(lead_in=""), name="section_lead_in_not_empty"),
         ]
@@ -259,9 +264,15 @@ class RelatedPick(models.Model):
     class Meta:
         ordering = ["position"]
         constraints = [
-            models.UniqueConstraint(fields=["article", "related"], name="related_pick_once"),
+            models.UniqueConstraint(
+                fields=["article", "related"],
+                name="related_pick_once",
+                violation_error_message="This article is already picked.",
+            ),
             models.CheckConstraint(
-                condition=~Q(article=models.F("related")), name="related_pick_not_self"
+                condition=~Q(article=models.F("related")),
+                name="related_pick_not_self",
+                violation_error_message="An article cannot be its own Recent News pick.",
             ),
         ]
 
