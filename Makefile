@@ -69,5 +69,11 @@ test: install
 	$(TEST_ENV) $(PY) manage.py collectstatic --noinput --verbosity 0
 	$(TEST_ENV) $(PY) -m pytest $(PYTEST_ARGS)
 
+# Benchmarks: not part of `make test`; each writes its section of bench/RESULTS.md.
+bench: install
+	@DATABASE_URL=$${BENCH_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/newsroom_bench} \
+	  $(PY) -m newsroom.preflight postgres
+	$(PY) -m bench.pages
+
 clean:
 	rm -rf $(VENV) var/static

@@ -1,0 +1,185 @@
+"""What the benchmark scripts share: the environment, gunicorn and nginx processes, wrk runs."""
+
+import gzip
+import json
+import os
+import platform
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from contextlib import contextmanager
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTHON = sys.executable
+BENCH_DATABASE_URL = os.environ.get(
+    "BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/newsroom_bench"
+)
+
+
+def production_env(**extra):
+    """Production settings (DEBUG off), plain HTTP on loopback, no request log."""
+    env = dict(os.environ)
+    env.update(
+        DEBUG="false",
+        SECRET_KEY="bench-" + "k" * 60,
+        ALLOWED_HOSTS="127.0.0.1,localhost",
+        SECURE_SSL_REDIRECT="false",
+        DATABASE_URL=BENCH_DATABASE_URL,
+        SITE_URL="http://127.0.0.1",
+        EMAIL_URL="smtp://127.0.0.1:2525",
+        LOG_LEVEL="WARNING",
+        GUNICORN_ACCESS_LOG="",
+        WEB_CONCURRENCY="2",
+    )
+    env.update({k: str(v) for k, v in extra.items()})
+    return env
+
+
+def manage(*args, **extra):
+    subprocess.run([PYTHON, "manage.py", *args], cwd=ROOT, env=production_env(**extra), check=True)
+
+
+def require(*commands):
+    """Install Debian packages for missing commands (the benchmark machine is ours)."""
+    missing = [c for c in commands if shutil.which(c) is None]
+    if not missing:
+        return
+    packages = {"wrk": "wrk", "nginx": "nginx"}
+    print(f"installing {', '.join(missing)} with apt-get", flush=True)
+    env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
+    subprocess.run(["apt-get", "update", "-qq"], check=True, env=env)
+    subprocess.run(
+        ["apt-get", "install", "-y", "-qq", *(packages[c] for c in missing)], check=True, env=env
+    )
+
+
+def wait_for(url, timeout=30):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310 (loopback)
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError(f"{url} did not answer within {timeout}s")
+
+
+def fetch(url, headers=None):
+    request = urllib.request.Request(url, headers=headers or {})  # noqa: S310 (loopback)
+    with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
+        return response.status, dict(response.headers), response.read()
+
+
+@contextmanager
+def gunicorn(port, *, app="newsroom.wsgi:application", **extra):
+    """Run gunicorn with gunicorn.conf.py and production settings on 127.0.0.1:port."""
+    env = production_env(PORT=port, HOST="127.0.0.1", **extra)
+    process = subprocess.Popen(
+        [PYTHON, "-m", "gunicorn", "-c", "gunicorn.conf.py", app],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+    )
+    try:
+        wait_for(f"http://127.0.0.1:{port}/healthz")
+        yield process
+    finally:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+@contextmanager
+def nginx(config_text):
+    """Run nginx in the foreground with a config of ours, in a scratch directory."""
+    workdir = Path(tempfile.mkdtemp(prefix="newsroom-nginx-"))
+    workdir.chmod(0o755)
+    config_text = config_text.replace("@WORKDIR@", str(workdir))
+    config = workdir / "nginx.conf"
+    config.write_text(config_text)
+    process = subprocess.Popen(
+        ["nginx", "-p", str(workdir), "-c", str(config), "-g", "daemon off;"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        time.sleep(0.5)
+        if process.poll() is not None:
+            raise RuntimeError(process.stderr.read().decode())
+        yield workdir
+    finally:
+        process.send_signal(signal.SIGQUIT)
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+def wrk(url, *, connections, seconds, headers=()):
+    """One wrk run; returns requests/s, latency percentiles (ms) and error counts."""
+    command = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--timeout", "5s"]
+    for header in headers:
+        command += ["-H", header]
+    command += ["-s", str(ROOT / "bench" / "wrk_report.lua"), url]
+    output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    line = next(line for line in output.splitlines() if line.startswith("WRKJSON "))
+    raw = json.loads(line.removeprefix("WRKJSON "))
+    errors = sum(raw[k] for k in ("connect", "read", "write", "status", "timeout"))
+    return {
+        "rps": raw["requests"] / (raw["duration_us"] / 1e6),
+        "p50": raw["p50_us"] / 1000,
+        "p99": raw["p99_us"] / 1000,
+        "errors": errors,
+        "requests": raw["requests"],
+    }
+
+
+def sizes(body):
+    return len(body), len(gzip.compress(body, compresslevel=6))
+
+
+def machine():
+    import django
+
+    def version(command):
+        try:
+            out = subprocess.run(command, capture_output=True, text=True, timeout=10)
+        except OSError:
+            return "missing"
+        return (out.stdout or out.stderr).strip().splitlines()[0]
+
+    return {
+        "machine": f"{platform.machine()}, {os.cpu_count()} cores, {platform.platform()}",
+        "python": platform.python_version(),
+        "django": django.get_version(),
+        "postgres": version(["psql", "--version"]),
+        "nginx": version(["nginx", "-v"]),
+        "wrk": version(["wrk", "--version"]),
+    }
+
+
+def write_section(name, text):
+    """Replace (or add) one named section of bench/RESULTS.md, leaving the others alone."""
+    results = ROOT / "bench" / "RESULTS.md"
+    current = results.read_text() if results.exists() else "# Benchmark results\n"
+    start, end = f"<!-- {name}:start -->", f"<!-- {name}:end -->"
+    block = f"{start}\n{text.rstrip()}\n{end}"
+    if start in current and end in current:
+        before, rest = current.split(start, 1)
+        after = rest.split(end, 1)[1]
+        current = before + block + after
+    else:
+        current = current.rstrip() + "\n\n" + block + "\n"
+    results.write_text(current)
