@@ -1,11 +1,125 @@
-"""Reader lists: the front page (the discovery work adds topics, authors and pagination)."""
+"""Reader lists: the front page, topic and author pages, the topics index.
 
-from django.shortcuts import render
+Every list reads `Article.objects.published()` through `listing()`, so each page costs the same
+few queries whatever the number of articles, authors or topics on it.
+"""
 
-from articles.models import Article
+import re
+from urllib.parse import urlencode
+
+from django.core.paginator import InvalidPage, Paginator
+from django.db.models import Count
+from django.http import Http404
+from django.shortcuts import get_object_or_404, render
+
+from articles import seo
+from articles.models import Article, Author, Topic
+
+ARTICLES_PER_PAGE = 20
+# The columns a story in a list shows; the body (summary, sections' text) stays in the database.
+LIST_COLUMNS = ("headline", "slug", "dek", "status", "published_at", "updated_at")
+_PAGE_NUMBER = re.compile(r"[1-9][0-9]{0,5}")
+
+
+def listing():
+    """Published articles, newest first, ready for a list: authors and topics in two queries."""
+    return Article.objects.published().with_byline().only(*LIST_COLUMNS)
+
+
+def paginate(request, object_list, per_page, **keep):
+    """The page `?page=` asks for; a number that is not a page of this list is a 404.
+
+    The page gets `newer_url`/`older_url` (None at either end) carrying the `keep` parameters;
+    the first page's address has no page number.
+    """
+    raw = request.GET.get("page", "1")
+    if not _PAGE_NUMBER.fullmatch(raw):
+        raise Http404("No such page.")
+    try:
+        page = Paginator(object_list, per_page).page(int(raw))
+    except InvalidPage:
+        raise Http404("No such page.") from None
+    page.newer_url = page.older_url = None
+    if page.has_previous():
+        page.newer_url = _page_query(page.previous_page_number(), keep)
+    if page.has_next():
+        page.older_url = _page_query(page.next_page_number(), keep)
+    return page
+
+
+def _page_query(number, keep):
+    params = {**keep, "page": number} if number > 1 else keep
+    return "?" + urlencode(params) if params else "./"
+
+
+def _page_path(path, page):
+    return path if page.number == 1 else f"{path}?page={page.number}"
 
 
 def home(request):
-    """The front page. Template: articles/home.html; context: `articles`."""
-    articles = Article.objects.published().with_byline()[:20]
-    return render(request, "articles/home.html", {"articles": articles})
+    """The front page: the lead story, then the latest. Template: articles/home.html; context:
+    `page`, `lead` (page 1 only), `stories`, `meta`."""
+    page = paginate(request, listing(), ARTICLES_PER_PAGE)
+    stories = list(page.object_list)
+    lead = stories.pop(0) if page.number == 1 and stories else None
+    meta = seo.page_meta(
+        title=seo.site_name() if page.number == 1 else seo.titled("Latest news", page),
+        description=seo.site_description(),
+        path=_page_path("/", page),
+        json_ld=[seo.website_ld()] if page.number == 1 else [],
+    )
+    return render(
+        request,
+        "articles/home.html",
+        {"page": page, "lead": lead, "stories": stories, "meta": meta},
+    )
+
+
+def topic(request, slug):
+    """One topic's articles. Template: articles/topic.html; context: `topic`, `page`, `meta`."""
+    topic = get_object_or_404(Topic, slug=slug)
+    page = paginate(request, listing().filter(topics=topic), ARTICLES_PER_PAGE)
+    path = topic.get_absolute_url()
+    meta = seo.page_meta(
+        title=seo.titled(topic.name, page),
+        description=topic.description or f"The latest {topic.name} news.",
+        path=_page_path(path, page),
+        json_ld=[seo.breadcrumbs_ld([("Topics", "/topics/"), (topic.name, path)])],
+    )
+    return render(request, "articles/topic.html", {"topic": topic, "page": page, "meta": meta})
+
+
+def author(request, slug):
+    """One author's bio and articles. Template: articles/author.html; context: `author`,
+    `page`, `meta`."""
+    author = get_object_or_404(Author, slug=slug)
+    page = paginate(request, listing().filter(bylines__author=author), ARTICLES_PER_PAGE)
+    meta = seo.page_meta(
+        title=seo.titled(author.name, page),
+        description=author.bio or f"Articles by {author.name}.",
+        path=_page_path(author.get_absolute_url(), page),
+        og_type="profile",
+        json_ld=[seo.person_ld(author)],
+    )
+    return render(request, "articles/author.html", {"author": author, "page": page, "meta": meta})
+
+
+def topics(request):
+    """Every topic with its count of published articles. Template: articles/topics.html;
+    context: `topics`, `meta`."""
+    counts = dict(
+        Article.objects.published()
+        .order_by()
+        .values_list("topics")
+        .annotate(n=Count("pk"))
+        .values_list("topics", "n")
+    )
+    topics = list(Topic.objects.all())
+    for each in topics:
+        each.published_count = counts.get(each.pk, 0)
+    meta = seo.page_meta(
+        title=f"Topics · {seo.site_name()}",
+        description=f"Every topic {seo.site_name()} covers.",
+        path="/topics/",
+    )
+    return render(request, "articles/topics.html", {"topics": topics, "meta": meta})

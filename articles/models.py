@@ -128,6 +128,14 @@ class Article(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     modified_at = models.DateTimeField(auto_now=True)
 
+    # --- Search (owned by articles/search.py) ---
+    # The sections' lead-ins, text and bullets as plain text, rewritten by
+    # articles.search.refresh_search_text() whenever sections change. On PostgreSQL a trigger
+    # keeps a weighted `search_vector` tsvector column (GIN-indexed, not a model field, so
+    # lists never load it) in step with headline, dek, summary and this text.
+    search_text = models.TextField(blank=True, default="", editable=False)
+    # --- end search ---
+
     objects = ArticleQuerySet.as_manager()
 
     class Meta:

@@ -111,6 +111,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.csp",
                 "newsroom.context_processors.site",
+                "articles.context_processors.navigation",
             ],
         },
     },

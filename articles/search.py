@@ -1,0 +1,238 @@
+"""Reader search: `/search/?q=`.
+
+On PostgreSQL, full-text search over a stored, GIN-indexed `search_vector` column that a trigger
+keeps in step with the article (headline weight A; dek and summary B; sections and bullets C,
+read from `Article.search_text`). Queries use the websearch syntax readers already know
+("quoted phrase", -exclusion, or); results are ranked and carry a highlighted snippet. When
+nothing matches, close headlines are suggested by trigram similarity (pg_trgm). The embedded
+SQLite quick start has neither, so the same functions fall back to a substring search there.
+
+Sections live in their own table, so their plain text is copied onto the article by
+`refresh_search_text()`: whatever saves sections (the admin, the demo content) calls it.
+"""
+
+import html
+import re
+from urllib.parse import urlencode
+
+from django.contrib.postgres.search import (
+    SearchHeadline,
+    SearchQuery,
+    SearchRank,
+    SearchVectorField,
+    TrigramWordSimilarity,
+)
+from django.db import connection
+from django.db.models import F, Func, Q, TextField, Value
+from django.db.models.expressions import RawSQL
+from django.db.models.functions import Concat
+from django.shortcuts import render
+from django.utils.html import escape, strip_tags
+from django.utils.safestring import mark_safe
+
+from articles import seo
+from articles.lists import listing, paginate
+from articles.markup import render_inline
+from articles.models import Article
+
+MAX_QUERY_LENGTH = 200
+RESULTS_PER_PAGE = 10
+SUGGESTION_COUNT = 5
+SUGGESTION_THRESHOLD = 0.45
+SEARCH_CONFIG = "english"
+
+# The stored tsvector is a database column, not a model field: lists never load it.
+DOCUMENT = RawSQL('"articles_article"."search_vector"', (), output_field=SearchVectorField())
+
+# ts_headline marks matches with these private-use characters; the snippet is then escaped
+# whole and only balanced pairs become <mark>, so no markup from the content survives.
+_MARK_START = "\ue000"
+_MARK_STOP = "\ue001"
+_MARKED = re.compile(f"{_MARK_START}([^{_MARK_START}{_MARK_STOP}]*){_MARK_STOP}")
+_MARKERS = re.compile(f"[{_MARK_START}{_MARK_STOP}]")
+# Control characters (NUL among them) cannot reach PostgreSQL, and the markers are ours.
+_UNWANTED = re.compile(f"[\x00-\x1f\x7f{_MARK_START}{_MARK_STOP}]")
+# Markdown link targets in the summary are addresses, not words a reader searches for.
+_LINK_TARGET = r"\]\([^)]*\)"
+_WORD = re.compile(r"\w{4,}")
+
+
+def clean_query(raw):
+    """What a reader typed, made safe to search: no control characters, single spaces, and at
+    most MAX_QUERY_LENGTH characters."""
+    text = " ".join(_UNWANTED.sub(" ", raw or "").split())
+    return text[:MAX_QUERY_LENGTH].strip()
+
+
+# Stored document -------------------------------------------------------------------------
+
+
+def _plain(markup):
+    """Editor Markdown as the words a reader sees (link targets and emphasis marks dropped)."""
+    return html.unescape(strip_tags(render_inline(markup)))
+
+
+def search_document(sections):
+    """The plain text of `sections` (in the order given): lead-in and text, then bullets."""
+    lines = []
+    for section in sections:
+        lines.append(f"{section.lead_in}: {_plain(section.text)}")
+        lines.extend(_plain(bullet) for bullet in section.bullets.splitlines() if bullet.strip())
+    return "\n".join(line for line in lines if line.strip())
+
+
+def refresh_search_text(article):
+    """Rewrite the article's stored search text from its saved sections.
+
+    Call after the sections are saved (the admin's save_related, the demo content). An UPDATE of
+    one column: no save(), so no modification time moves and no signal fires.
+    """
+    text = search_document(article.sections.order_by("position", "pk"))
+    Article.objects.filter(pk=article.pk).update(search_text=text)
+    article.search_text = text
+    return text
+
+
+# Queries ---------------------------------------------------------------------------------
+
+
+def _on_postgresql():
+    return connection.vendor == "postgresql"
+
+
+def search_articles(query):
+    """Published articles matching a cleaned query, best first, each with a `snippet` (raw,
+    pass through `highlight()`). An empty query matches nothing."""
+    if not query:
+        return Article.objects.none()
+    if not _on_postgresql():
+        return _substring_search(query)
+    search_query = SearchQuery(query, search_type="websearch", config=SEARCH_CONFIG)
+    body = Concat(
+        F("dek"),
+        Value(". "),
+        F("summary_lead"),
+        Value(" "),
+        Func(
+            F("summary"),
+            Value(_LINK_TARGET),
+            Value("]"),
+            Value("g"),
+            function="regexp_replace",
+            output_field=TextField(),
+        ),
+        Value(" "),
+        F("search_text"),
+        output_field=TextField(),
+    )
+    return (
+        listing()
+        .alias(document=DOCUMENT)
+        .filter(document=search_query)
+        .annotate(
+            rank=SearchRank(F("document"), search_query),
+            snippet=SearchHeadline(
+                body,
+                search_query,
+                config=SEARCH_CONFIG,
+                start_sel=_MARK_START,
+                stop_sel=_MARK_STOP,
+                max_words=35,
+                min_words=15,
+                max_fragments=2,
+                fragment_delimiter=" … ",
+            ),
+        )
+        .order_by("-rank", "-published_at", "-pk")
+    )
+
+
+def _substring_search(query):
+    """The SQLite quick start: every word must appear somewhere, -words must not."""
+    words = query.replace('"', " ").split()
+    wanted = [word for word in words if not word.startswith("-") and word.lower() != "or"]
+    unwanted = [word[1:] for word in words if word.startswith("-") and len(word) > 1]
+    if not wanted:
+        return Article.objects.none()
+    found = listing()
+    fields = ("headline", "dek", "summary", "search_text")
+    for word in wanted:
+        found = found.filter(_any_field(fields, word))
+    for word in unwanted:
+        found = found.exclude(_any_field(fields, word))
+    return found.annotate(snippet=F("dek")).order_by("-published_at", "-pk")
+
+
+def _any_field(fields, word):
+    condition = Q()
+    for field in fields:
+        condition |= Q(**{f"{field}__icontains": word})
+    return condition
+
+
+def suggest_headlines(query, *, count=SUGGESTION_COUNT):
+    """Published headlines close to a query that found nothing, closest first (None on SQLite).
+
+    Each word of four letters or more is compared with the headlines' words (pg_trgm word
+    similarity; the `%>` operator walks the headline trigram index). The default threshold, 0.6,
+    misses ordinary typos such as "licnse", so it is lowered first.
+    """
+    words = list(dict.fromkeys(word.lower() for word in _WORD.findall(query)))[:5]
+    if not words or not _on_postgresql():
+        return []
+    close = Q()
+    for word in words:
+        close |= Q(headline__trigram_word_similar=word)
+    similarity = sum(
+        (TrigramWordSimilarity(word, "headline") for word in words[1:]),
+        start=TrigramWordSimilarity(words[0], "headline"),
+    )
+    suggestions = (
+        Article.objects.published()
+        .filter(close)
+        .annotate(similarity=similarity)
+        .only("headline", "slug")
+        .order_by("-similarity", "-published_at")[:count]
+    )
+    with connection.cursor() as cursor:
+        # For this connection's session: only these suggestions use the trigram operators.
+        cursor.execute(
+            "SELECT set_config('pg_trgm.word_similarity_threshold', %s, false)",
+            [str(SUGGESTION_THRESHOLD)],
+        )
+    return list(suggestions)
+
+
+def highlight(snippet):
+    """The snippet as safe HTML: everything escaped, matches wrapped in <mark>."""
+    escaped = escape(snippet or "")
+    marked = _MARKED.sub(r"<mark>\1</mark>", escaped)
+    return mark_safe(_MARKERS.sub("", marked))  # noqa: S308 (escaped above)
+
+
+# View ------------------------------------------------------------------------------------
+
+
+def search(request):
+    """Search results. Template: articles/search.html; context: `query`, `page` (None without
+    a query), `suggestions`."""
+    query = clean_query(request.GET.get("q", ""))
+    page = None
+    suggestions = []
+    if query:
+        page = paginate(request, search_articles(query), RESULTS_PER_PAGE, q=query)
+        for article in page.object_list:
+            article.snippet_html = highlight(article.snippet)
+        if not page.paginator.count:
+            suggestions = suggest_headlines(query)
+    meta = seo.page_meta(
+        title=seo.titled(f"{query} · Search" if query else "Search", page),
+        description=f"Search {seo.site_name()}: headlines, summaries and every bullet.",
+        path="/search/" + (f"?{urlencode({'q': query})}" if query else ""),
+        robots="noindex, follow",
+    )
+    return render(
+        request,
+        "articles/search.html",
+        {"query": query, "page": page, "suggestions": suggestions, "meta": meta},
+    )
