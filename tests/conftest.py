@@ -58,13 +58,22 @@ def _fresh_cache():
     cache.clear()
 
 
+class _AnyPortController(Controller):
+    """aiosmtpd checks the server is up by connecting to `port`; with port 0 (any free port)
+    it must first learn which port the system picked."""
+
+    def _trigger_server(self):
+        self.port = self.server.sockets[0].getsockname()[1]
+        super()._trigger_server()
+
+
 @pytest.fixture
 def smtp_server():
     """A real SMTP server on 127.0.0.1 for the duration of one test."""
     inbox = Inbox()
-    controller = Controller(_Handler(inbox), hostname="127.0.0.1", port=0)
+    controller = _AnyPortController(_Handler(inbox), hostname="127.0.0.1", port=0)
     controller.start()
-    inbox.port = controller.server.sockets[0].getsockname()[1]
+    inbox.port = controller.port
     yield inbox
     controller.stop()
 
