@@ -1,0 +1,67 @@
+"""Newsletter emails: a plain-text body, an HTML alternative, and the one-click unsubscribe
+headers (RFC 8058) that every email to a subscriber carries, digests included."""
+
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives, make_msgid
+from django.template.loader import render_to_string
+from django.urls import reverse
+
+from newsletter import tokens
+
+SUBJECTS = {
+    "confirm": "Confirm your subscription to the {site} daily",
+    "welcome": "Welcome to the {site} daily",
+    "already_subscribed": "You are already subscribed to the {site} daily",
+}
+
+
+def absolute(path):
+    return f"{settings.SITE_URL}{path}"
+
+
+def confirm_url(subscriber):
+    return absolute(reverse("newsletter:confirm", args=[tokens.confirm_token(subscriber)]))
+
+
+def unsubscribe_url(subscriber):
+    return absolute(reverse("newsletter:unsubscribe", args=[tokens.unsubscribe_token(subscriber)]))
+
+
+def unsubscribe_headers(subscriber):
+    """List-Unsubscribe headers for one subscriber: mail providers POST to the URL at once."""
+    return {
+        "List-Unsubscribe": f"<{unsubscribe_url(subscriber)}>",
+        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+    }
+
+
+def message_id():
+    """A Message-ID in the site's own domain rather than this machine's host name."""
+    return make_msgid(domain=urlsplit(settings.SITE_URL).hostname or "localhost")
+
+
+def compose(kind, subscriber):
+    """One email of `kind` (a key of SUBJECTS) to `subscriber`, ready to send."""
+    context = {
+        "site_name": settings.SITE_NAME,
+        "site_url": settings.SITE_URL,
+        "email": subscriber.email,
+        "unsubscribe_url": unsubscribe_url(subscriber),
+        "postal_address": settings.NEWSLETTER_POSTAL_ADDRESS,
+        "confirm_days": settings.NEWSLETTER_CONFIRM_MAX_AGE // 86400,
+    }
+    if kind == "confirm":
+        context["confirm_url"] = confirm_url(subscriber)
+    message = EmailMultiAlternatives(
+        subject=SUBJECTS[kind].format(site=settings.SITE_NAME),
+        body=render_to_string(f"newsletter/email/{kind}.txt", context),
+        from_email=settings.NEWSLETTER_FROM,
+        to=[subscriber.email],
+        headers={**unsubscribe_headers(subscriber), "Message-ID": message_id()},
+    )
+    message.attach_alternative(
+        render_to_string(f"newsletter/email/{kind}.html", context), "text/html"
+    )
+    return message

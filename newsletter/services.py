@@ -1,0 +1,139 @@
+"""Every write to the newsletter's subscribers goes through these functions."""
+
+from datetime import timedelta
+from functools import partial
+
+from django.conf import settings
+from django.core import signing
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from newsletter import tokens
+from newsletter.models import ConsentRecord, Subscriber, normalize_address
+from newsletter.ratelimit import client_network
+from newsletter.tasks import send_signup_email
+
+Status = Subscriber.Status
+
+
+class InvalidLink(Exception):
+    """A confirm or unsubscribe link that is forged, expired or no longer applies."""
+
+    def __init__(self, *, expired=False):
+        super().__init__("expired" if expired else "invalid")
+        self.expired = expired
+
+
+def _send_on_commit(subscriber, kind):
+    transaction.on_commit(partial(send_signup_email.enqueue, subscriber.pk, kind))
+
+
+def _locked_subscriber(address, now):
+    """The row for `address`, locked until commit; created when new. Concurrent signups of the
+    same new address meet at the unique index: the loser waits, then locks the winner's row."""
+    rows = Subscriber.objects.select_for_update().with_address(address)
+    try:
+        return rows.get()
+    except Subscriber.DoesNotExist:
+        pass
+    try:
+        with transaction.atomic():
+            return Subscriber.objects.create(email=address, created_at=now, status_changed_at=now)
+    except IntegrityError:
+        return rows.get()
+
+
+def subscription_request(*, email, source, pitch, ip):
+    """Record a signup and its consent, and queue the right email (at most one an hour per
+    address). Pending and unsubscribed addresses get a confirmation link; confirmed ones stay
+    confirmed and get a short reminder instead."""
+    now = timezone.now()
+    with transaction.atomic():
+        subscriber = _locked_subscriber(normalize_address(email), now)
+        ConsentRecord.objects.create(
+            subscriber=subscriber,
+            created_at=now,
+            source=source[:200],
+            pitch=pitch,
+            ip_network=client_network(ip),
+        )
+        changed = []
+        if subscriber.status == Status.UNSUBSCRIBED:
+            subscriber.status, subscriber.status_changed_at = Status.PENDING, now
+            changed += ["status", "status_changed_at"]
+        last = subscriber.signup_emailed_at
+        interval = timedelta(seconds=settings.NEWSLETTER_ADDRESS_EMAIL_INTERVAL)
+        if last is None or now - last >= interval:
+            subscriber.signup_emailed_at = now
+            changed.append("signup_emailed_at")
+            kind = "already_subscribed" if subscriber.status == Status.CONFIRMED else "confirm"
+            _send_on_commit(subscriber, kind)
+        if changed:
+            subscriber.save(update_fields=changed)
+    return subscriber
+
+
+def _subscriber_id(token, read):
+    try:
+        return read(token)
+    except signing.SignatureExpired:
+        raise InvalidLink(expired=True) from None
+    except signing.BadSignature:
+        raise InvalidLink() from None
+
+
+def confirm_link_subscriber(*, token):
+    """The subscriber a confirmation link is for, without changing anything (mail scanners
+    follow links). Raises InvalidLink when forged, expired, or the address has since left."""
+    pk = _subscriber_id(token, tokens.confirm_subscriber_id)
+    subscriber = Subscriber.objects.filter(pk=pk).first()
+    if subscriber is None or subscriber.status == Status.UNSUBSCRIBED:
+        raise InvalidLink()
+    return subscriber
+
+
+def subscription_confirm(*, token):
+    """Confirm the subscriber; a repeat changes nothing and sends no second welcome."""
+    pk = _subscriber_id(token, tokens.confirm_subscriber_id)
+    now = timezone.now()
+    with transaction.atomic():
+        subscriber = Subscriber.objects.select_for_update().filter(pk=pk).first()
+        if subscriber is None or subscriber.status == Status.UNSUBSCRIBED:
+            raise InvalidLink()
+        if subscriber.status == Status.PENDING:
+            subscriber.status = Status.CONFIRMED
+            subscriber.confirmed_at = subscriber.status_changed_at = now
+            subscriber.save(update_fields=["status", "confirmed_at", "status_changed_at"])
+            latest = subscriber.consent_records.filter(confirmed_at__isnull=True).first()
+            if latest is not None:
+                latest.confirmed_at = now
+                latest.save(update_fields=["confirmed_at"])
+            _send_on_commit(subscriber, "welcome")
+    return subscriber
+
+
+def unsubscribe_link_subscriber(*, token):
+    """The subscriber an unsubscribe link is for, without changing anything."""
+    pk = _subscriber_id(token, tokens.unsubscribe_subscriber_id)
+    subscriber = Subscriber.objects.filter(pk=pk).first()
+    if subscriber is None:
+        raise InvalidLink()
+    return subscriber
+
+
+def subscription_cancel(*, token):
+    """Unsubscribe at once, whatever the current status; repeating changes nothing."""
+    pk = _subscriber_id(token, tokens.unsubscribe_subscriber_id)
+    now = timezone.now()
+    Subscriber.objects.filter(pk=pk).exclude(status=Status.UNSUBSCRIBED).update(
+        status=Status.UNSUBSCRIBED, unsubscribed_at=now, status_changed_at=now
+    )
+    return unsubscribe_link_subscriber(token=token)
+
+
+def subscribers_unsubscribe(*, subscribers):
+    """Unsubscribe every subscriber in the queryset (an editor's action); returns how many."""
+    now = timezone.now()
+    return subscribers.exclude(status=Status.UNSUBSCRIBED).update(
+        status=Status.UNSUBSCRIBED, unsubscribed_at=now, status_changed_at=now
+    )
