@@ -1,5 +1,12 @@
-from django.urls import path  # noqa: F401  (routes arrive with the signup views)
+from django.urls import path
+
+from newsletter import views
 
 app_name = "newsletter"
 
-urlpatterns = []
+urlpatterns = [
+    path("subscribe/", views.subscribe, name="subscribe"),
+    path("check-your-inbox/", views.check_inbox, name="check_inbox"),
+    path("confirm/<str:token>/", views.confirm, name="confirm"),
+    path("unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
+]

@@ -1,0 +1,133 @@
+"""Signup, confirmation and unsubscribe pages.
+
+None of them reads request.user or the session, and none renders a CSRF token: public pages
+stay identical for every reader. The subscribe POST is guarded by an Origin / Sec-Fetch-Site
+check instead (double opt-in makes a forged signup harmless); confirm and unsubscribe POSTs
+are authorised by their signed token.
+"""
+
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.http import HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.cache import add_never_cache_headers
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_http_methods
+
+from newsletter import services
+from newsletter.forms import SignupForm
+from newsletter.models import Subscriber
+from newsletter.ratelimit import signup_allowed
+from newsroom.client import client_ip
+
+
+def same_origin(request):
+    """True when the browser says the form came from this site, or says nothing at all."""
+    fetch_site = request.headers.get("Sec-Fetch-Site")
+    if fetch_site is not None:
+        return fetch_site in ("same-origin", "none")
+    origin = request.headers.get("Origin")
+    if origin is None:
+        return True
+    return urlsplit(origin).netloc.lower() == request.get_host().lower()
+
+
+def _private(response):
+    """This answer is about one visitor: no shared cache may keep it."""
+    add_never_cache_headers(response)
+    return response
+
+
+@csrf_exempt
+@require_http_methods(["GET", "POST"])
+def subscribe(request):
+    """The signup form, and what its POST answers. Template: newsletter/subscribe.html
+    (context: `signup_form`), or newsletter/refused.html / newsletter/slow_down.html."""
+    if request.method == "GET":
+        return render(request, "newsletter/subscribe.html", {"signup_form": SignupForm()})
+    if not same_origin(request):
+        return _private(render(request, "newsletter/refused.html", status=403))
+    verdict = signup_allowed(request)
+    if not verdict.allowed:
+        response = render(
+            request,
+            "newsletter/slow_down.html",
+            {"minutes": -(-verdict.retry_after // 60)},
+            status=429,
+        )
+        response["Retry-After"] = str(verdict.retry_after)
+        return _private(response)
+    form = SignupForm(request.POST)
+    if not form.is_valid():
+        context = {"signup_form": form, "pitch_source": request.POST.get("source", "")}
+        return _private(render(request, "newsletter/subscribe.html", context, status=400))
+    if not form.cleaned_data["website"]:
+        services.subscription_request(
+            email=form.cleaned_data["email"],
+            source=form.cleaned_data["source"],
+            pitch=settings.NEWSLETTER_PITCH,
+            ip=client_ip(request),
+        )
+    # The same answer whatever the address's state, so the form reveals nobody.
+    return HttpResponseRedirect(reverse("newsletter:check_inbox"), status=303)
+
+
+@require_GET
+def check_inbox(request):
+    """Template: newsletter/check_inbox.html."""
+    return render(request, "newsletter/check_inbox.html")
+
+
+def _token_page(request, token, template, context, status=200):
+    """Render a page reached through a signed link. Its signup forms record the path without
+    the token: a consent record must not keep someone's key."""
+    context = {**context, "pitch_source": request.path.removesuffix(f"{token}/")}
+    return render(request, template, context, status=status)
+
+
+def _invalid_link(request, token, error, *, kind):
+    """Template: newsletter/invalid_link.html; context: `expired`, `kind`, `signup_form`."""
+    context = {"expired": error.expired, "kind": kind, "signup_form": SignupForm()}
+    status = 410 if error.expired else 400
+    return _token_page(request, token, "newsletter/invalid_link.html", context, status)
+
+
+@csrf_exempt
+@never_cache
+@require_http_methods(["GET", "POST"])
+def confirm(request, token):
+    """GET shows a button and changes nothing; POST confirms. Templates:
+    newsletter/confirm.html, newsletter/confirmed.html; context: `subscriber`."""
+    try:
+        if request.method == "POST":
+            subscriber = services.subscription_confirm(token=token)
+        else:
+            subscriber = services.confirm_link_subscriber(token=token)
+    except services.InvalidLink as error:
+        return _invalid_link(request, token, error, kind="confirm")
+    confirmed = subscriber.status == Subscriber.Status.CONFIRMED
+    template = "newsletter/confirmed.html" if confirmed else "newsletter/confirm.html"
+    return _token_page(request, token, template, {"subscriber": subscriber})
+
+
+@csrf_exempt
+@never_cache
+@require_http_methods(["GET", "POST"])
+def unsubscribe(request, token):
+    """GET shows a button; POST (the button, or a mail provider's List-Unsubscribe=One-Click)
+    unsubscribes at once with a 200. Templates: newsletter/unsubscribe.html,
+    newsletter/unsubscribed.html; context: `subscriber`, `signup_form`."""
+    try:
+        if request.method == "POST":
+            subscriber = services.subscription_cancel(token=token)
+        else:
+            subscriber = services.unsubscribe_link_subscriber(token=token)
+    except services.InvalidLink as error:
+        return _invalid_link(request, token, error, kind="unsubscribe")
+    if subscriber.status == Subscriber.Status.UNSUBSCRIBED:
+        context = {"subscriber": subscriber, "signup_form": SignupForm()}
+        return _token_page(request, token, "newsletter/unsubscribed.html", context)
+    return _token_page(request, token, "newsletter/unsubscribe.html", {"subscriber": subscriber})
