@@ -1,0 +1,122 @@
+"""Recent News: picks first, then the same topic, then the latest; four items, fixed cost."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from articles.models import Article
+from articles.recent import recent_news
+from tests.test_articles_factories import make_article, make_topic
+
+pytestmark = pytest.mark.django_db
+
+
+def test_picks_then_same_topic_then_latest_never_itself_never_unpublished():
+    models, policy = make_topic("Models"), make_topic("Policy")
+    newest_elsewhere = make_article("Newest elsewhere", hours_ago=1, topics=[policy])
+    same_topic_old = make_article("Same topic, older", hours_ago=40, topics=[models])
+    same_topic_new = make_article("Same topic, newer", hours_ago=20, topics=[models])
+    draft_pick = make_article("Draft pick", status=Article.Status.DRAFT, topics=[models])
+    scheduled = make_article("Scheduled", hours_ago=-5, topics=[models])
+    old_pick = make_article("Old pick", hours_ago=300, topics=[policy])
+    article = make_article(
+        "The story", hours_ago=2, topics=[models], picks=[old_pick, draft_pick, scheduled]
+    )
+
+    headlines = [other.headline for other in recent_news(article)]
+
+    assert headlines == ["Old pick", "Same topic, newer", "Same topic, older", "Newest elsewhere"]
+    assert {same_topic_new, same_topic_old, newest_elsewhere} < set(Article.objects.published())
+
+
+def test_picks_alone_fill_the_list_in_pick_order():
+    others = [make_article(hours_ago=n + 10) for n in range(6)]
+    article = make_article(picks=[others[4], others[1], others[3], others[0], others[2]])
+    assert [o.pk for o in recent_news(article)] == [
+        others[4].pk,
+        others[1].pk,
+        others[3].pk,
+        others[0].pk,
+    ]
+
+
+def test_a_small_archive_gives_fewer_items_without_repeats():
+    article = make_article()
+    other = make_article()
+    picker = make_article(picks=[article])
+    items = recent_news(article)
+    assert {o.pk for o in items} == {other.pk, picker.pk}
+    assert len(items) == 2
+
+
+@pytest.mark.parametrize("picks", [0, 4])
+@pytest.mark.parametrize("with_topics", [False, True])
+def test_always_three_queries(django_assert_num_queries, picks, with_topics):
+    topics = [make_topic()] if with_topics else []
+    others = [make_article(topics=topics, hours_ago=n + 3) for n in range(8)]
+    article = make_article(topics=topics, picks=others[:picks])
+    with django_assert_num_queries(3):
+        items = recent_news(article)
+    assert len(items) == 4
+
+
+def test_links_load_only_the_columns_they_show(django_assert_num_queries):
+    article = make_article(picks=[make_article()])
+    make_article()
+    items = recent_news(article)
+    with django_assert_num_queries(0):
+        for other in items:
+            assert other.headline and other.dek and other.get_absolute_url()
+    assert items[0].get_deferred_fields() >= {"summary", "summary_html"}
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="plans are PostgreSQL's")
+def test_stays_on_indexes_with_100000_articles():
+    """Each Recent News query walks the (status, publish time) index and stops at its LIMIT."""
+    models, policy = make_topic("Models"), make_topic("Policy")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            INSERT INTO articles_article (headline, slug, dek, summary_lead, summary,
+                summary_html, take, status, published_at, created_at, modified_at, search_text)
+            SELECT 'Story ' || n, 'story-' || n, 'Dek ' || n, '', 'Summary', 'Summary', '',
+                CASE WHEN n % 10 = 0 THEN 'draft' ELSE 'published' END,
+                now() - make_interval(mins => n), now(), now(), ''
+            FROM generate_series(1, 100000) AS n
+            """
+        )
+        cursor.execute(
+            """
+            INSERT INTO articles_article_topics (article_id, topic_id)
+            SELECT id, CASE WHEN id %% 4 = 0 THEN %s ELSE %s END FROM articles_article
+            """,
+            [models.pk, policy.pk],
+        )
+        cursor.execute("ANALYZE articles_article")
+        cursor.execute("ANALYZE articles_article_topics")
+    article = make_article(topics=[models], picks=[Article.objects.get(slug="story-77")])
+
+    with CaptureQueriesContext(connection) as captured:
+        items = recent_news(article)
+    assert [item.slug for item in items][0] == "story-77"
+    assert len(items) == 4
+    assert len(captured.captured_queries) == 3
+    with connection.cursor() as cursor:
+        for query in captured.captured_queries:
+            cursor.execute("EXPLAIN (ANALYZE, FORMAT JSON) " + query["sql"])
+            plan = cursor.fetchone()[0][0]
+            nodes = list(_plan_nodes(plan["Plan"]))
+            for node in nodes:
+                assert node.get("Relation Name") != "articles_article" or (
+                    node["Node Type"] != "Seq Scan"
+                ), query["sql"]
+                # Sorting a handful of picks is fine; sorting the archive is not.
+                if node["Node Type"] == "Sort":
+                    assert node["Actual Rows"] <= 10, query["sql"]
+            assert plan["Execution Time"] < 50, (plan["Execution Time"], query["sql"])
+
+
+def _plan_nodes(node):
+    yield node
+    for child in node.get("Plans", []):
+        yield from _plan_nodes(child)
