@@ -1,12 +1,14 @@
 """Browser fixtures: the live server as production serves it, newsroom content, axe-core
 checks and screenshots saved as test artifacts."""
 
+import io
 import os
 from pathlib import Path
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from django.core.cache import cache
+from django.core.management import call_command
 from pytest_django.live_server_helper import LiveServer
 
 from articles.models import Article
@@ -43,11 +45,9 @@ def live_server(request):
 
 @pytest.fixture
 def newsroom(transactional_db):
-    """Published articles for the pages to show, newest first; no stale cached pages."""
-    from tests.browser.content import build_newsroom
-
+    """The demo newsroom; returns its live articles, newest first. No stale cached pages."""
     cache.clear()
-    build_newsroom()
+    call_command("seed_demo", stdout=io.StringIO())
     yield list(Article.objects.published().for_page())
     cache.clear()
 
