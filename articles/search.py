@@ -50,6 +50,9 @@ _MARK_START = "\ue000"
 _MARK_STOP = "\ue001"
 _MARKED = re.compile(f"{_MARK_START}([^{_MARK_START}{_MARK_STOP}]*){_MARK_STOP}")
 _MARKERS = re.compile(f"[{_MARK_START}{_MARK_STOP}]")
+# Angle brackets travel through ts_headline as these, and are put back before escaping.
+_ANGLES = "\ue002\ue003"
+_ANGLES_BACK = str.maketrans(_ANGLES, "<>")
 # Control characters (NUL among them) cannot reach PostgreSQL, and the markers are ours.
 _UNWANTED = re.compile(f"[\x00-\x1f\x7f{_MARK_START}{_MARK_STOP}]")
 # Markdown link targets in the summary are addresses, not words a reader searches for.
@@ -125,6 +128,8 @@ def search_articles(query):
         F("search_text"),
         output_field=TextField(),
     )
+    # ts_headline drops anything shaped like an HTML tag; what a writer typed as text stays.
+    body = Func(body, Value("<>"), Value(_ANGLES), function="translate", output_field=TextField())
     return (
         listing()
         .alias(document=DOCUMENT)
@@ -205,7 +210,7 @@ def suggest_headlines(query, *, count=SUGGESTION_COUNT):
 
 def highlight(snippet):
     """The snippet as safe HTML: everything escaped, matches wrapped in <mark>."""
-    escaped = escape(snippet or "")
+    escaped = escape((snippet or "").translate(_ANGLES_BACK))
     marked = _MARKED.sub(r"<mark>\1</mark>", escaped)
     return mark_safe(_MARKERS.sub("", marked))  # noqa: S308 (escaped above)
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.templatetags.static import static
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
@@ -40,8 +41,11 @@ def titled(name, page=None):
     return f"{name} · {site_name()}"
 
 
-def _iso(moment):
-    return moment.isoformat() if moment else None
+def isotime(moment):
+    """ISO 8601 in the site's time zone, whole seconds, with the offset (or None)."""
+    if not moment:
+        return None
+    return timezone.localtime(moment).replace(microsecond=0).isoformat()
 
 
 @dataclass
@@ -102,8 +106,8 @@ def article_meta(article):
     topics = list(article.topics.all())
     path = article.get_absolute_url()
     extra = [
-        ("article:published_time", _iso(article.published_at)),
-        ("article:modified_time", _iso(modified_time(article))),
+        ("article:published_time", isotime(article.published_at)),
+        ("article:modified_time", isotime(modified_time(article))),
         *(("article:author", absolute(author.get_absolute_url())) for author in authors),
     ]
     if topics:
@@ -176,8 +180,8 @@ def news_article_ld(article, authors, topics):
         "description": article.dek,
         "url": canonical,
         "mainEntityOfPage": {"@type": "WebPage", "@id": canonical},
-        "datePublished": _iso(article.published_at),
-        "dateModified": _iso(modified_time(article)),
+        "datePublished": isotime(article.published_at),
+        "dateModified": isotime(modified_time(article)),
         "author": [person(author) for author in authors],
         "publisher": organization_ld(),
         "image": [absolute(static(card))],

@@ -1,0 +1,191 @@
+"""Reader lists: the front page, topic and author pages, the topics index, the header."""
+
+import re
+
+import pytest
+
+from articles import lists
+from tests.discovery_factories import make_article, make_author, make_topic, read_page
+
+pytestmark = pytest.mark.django_db
+
+
+def headlines(response):
+    """Story headlines in page order."""
+    html = response.content.decode()
+    return re.findall(r'class="story-headline"><a href="[^"]+">([^<]+)</a>', html)
+
+
+@pytest.fixture
+def small_pages(monkeypatch):
+    monkeypatch.setattr(lists, "ARTICLES_PER_PAGE", 3)
+
+
+@pytest.fixture
+def desk():
+    models = make_topic("Models", description="New models and what they cost.", position=1)
+    policy = make_topic("Policy", position=2)
+    hidden = make_topic("Housekeeping", in_navigation=False, position=3)
+    mara = make_author("Mara Lindqvist", bio="Mara covers model releases.")
+    theo = make_author("Theo Okafor")
+    return {"models": models, "policy": policy, "hidden": hidden, "mara": mara, "theo": theo}
+
+
+def test_home_leads_with_the_newest_story_then_the_latest(client, desk):
+    make_article("Older story", hours_ago=30, topics=[desk["policy"]], authors=[desk["theo"]])
+    make_article(
+        "Newest story",
+        hours_ago=1,
+        topics=[desk["models"]],
+        authors=[desk["mara"], desk["theo"]],
+    )
+    make_article("Still a draft", draft=True)
+    make_article("Scheduled for tomorrow", hours_ago=-24)
+
+    response = client.get("/")
+    html = response.content.decode()
+
+    assert headlines(response) == ["Newest story", "Older story"]
+    lead = html[html.index('class="story lead-story"') : html.index("Older story")]
+    assert "Newest story" in lead
+    assert "Still a draft" not in html and "Scheduled for tomorrow" not in html
+    # Authors (joined with "and"), topic, and a machine-readable date on every story.
+    assert re.search(r'By <a href="/authors/mara-lindqvist/">Mara Lindqvist</a> and <a', lead)
+    assert '<a class="story-topic" href="/topics/models/">Models</a>' in lead
+    assert re.search(r'<time datetime="\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d">', lead)
+    assert read_page(response).h1 == 1
+
+
+def test_home_with_nothing_published_is_a_normal_page(client):
+    response = client.get("/")
+    assert response.status_code == 200
+    assert "Nothing published yet." in response.content.decode()
+    assert client.get("/?page=2").status_code == 404
+
+
+@pytest.mark.parametrize(
+    "page", ["0", "-1", "abc", "9999", "", "1.0", " 1", "2x", "1e3", "٣", "99999999999999999999"]
+)
+def test_page_numbers_that_are_not_pages_are_404(client, desk, small_pages, page):
+    for n in range(4):
+        make_article(f"Story {n}", hours_ago=n + 1)
+    assert client.get("/", {"page": page}).status_code == 404
+    assert client.get("/topics/models/", {"page": page}).status_code == 404
+
+
+def test_pages_split_the_list_without_gaps_or_repeats(client, desk, small_pages):
+    for n in range(7):
+        make_article(f"Story {n}", hours_ago=n + 1, topics=[desk["models"]])
+
+    first, second, third = (client.get("/", {"page": n}) for n in (1, 2, 3))
+    assert headlines(first) == ["Story 0", "Story 1", "Story 2"]
+    assert headlines(second) == ["Story 3", "Story 4", "Story 5"]
+    assert headlines(third) == ["Story 6"]
+    assert client.get("/?page=4").status_code == 404
+    # Newer/older links; the first page's address carries no page number.
+    assert 'rel="prev" href="./"' in second.content.decode()
+    assert 'rel="next" href="?page=3"' in second.content.decode()
+    assert read_page(second).link("canonical") == ["http://testserver/?page=2"]
+    assert read_page(first).link("canonical") == ["http://testserver/"]
+
+    topic_pages = [headlines(client.get("/topics/models/", {"page": n})) for n in (1, 2, 3)]
+    assert sum(topic_pages, []) == [f"Story {n}" for n in range(7)]
+
+
+def test_topic_page_lists_only_its_published_articles(client, desk):
+    make_article("On models", topics=[desk["models"]], hours_ago=2)
+    make_article("On both", topics=[desk["models"], desk["policy"]], hours_ago=1)
+    make_article("On policy", topics=[desk["policy"]])
+    make_article("Models draft", topics=[desk["models"]], draft=True)
+    make_article("Models tomorrow", topics=[desk["models"]], hours_ago=-20)
+
+    response = client.get("/topics/models/")
+    assert headlines(response) == ["On both", "On models"]
+    html = response.content.decode()
+    assert '<h1 class="page-title">Models' in html
+    assert "New models and what they cost." in html
+    assert client.get("/topics/no-such-topic/").status_code == 404
+
+
+def test_author_page_shows_bio_then_only_their_published_articles(client, desk):
+    make_article("Mara alone", authors=[desk["mara"]], hours_ago=3)
+    make_article("Together", authors=[desk["theo"], desk["mara"]], hours_ago=2)
+    make_article("Theo alone", authors=[desk["theo"]], hours_ago=1)
+    make_article("Mara's draft", authors=[desk["mara"]], draft=True)
+
+    response = client.get("/authors/mara-lindqvist/")
+    html = response.content.decode()
+    assert headlines(response) == ["Together", "Mara alone"]
+    assert html.index("Mara covers model releases.") < html.index("Together")
+    assert client.get("/authors/nobody/").status_code == 404
+
+
+def test_topics_index_counts_published_articles(client, desk):
+    make_article("One", topics=[desk["models"]])
+    make_article("Two", topics=[desk["models"], desk["policy"]])
+    make_article("Draft", topics=[desk["policy"]], draft=True)
+
+    html = client.get("/topics/").content.decode()
+    assert re.search(r'href="/topics/models/">Models</a>.*?2 articles', html, re.S)
+    assert re.search(r'href="/topics/policy/">Policy</a>.*?1 article<', html, re.S)
+    assert re.search(r'href="/topics/housekeeping/">Housekeeping</a>.*?0 articles', html, re.S)
+
+
+def test_header_shows_navigation_topics_and_a_search_form(client, desk):
+    html = client.get("/").content.decode()
+    nav = html[html.index('aria-label="Topics"') : html.index("</nav>")]
+    assert nav.index("/topics/models/") < nav.index("/topics/policy/")
+    assert "/topics/housekeeping/" not in nav
+    form = re.search(r'<form class="search-form site-search"[^>]*>', html).group(0)
+    assert 'action="/search/"' in form and 'method="get"' in form
+    assert "csrfmiddlewaretoken" not in html
+
+
+def test_navigation_is_cached_until_a_topic_changes(client, desk, django_assert_num_queries):
+    make_article("Story", topics=[desk["models"]])
+    client.get("/")
+    with django_assert_num_queries(4):  # count, page, bylines, topics: the header costs nothing
+        client.get("/")
+    desk["policy"].name = "Regulation"
+    desk["policy"].save()
+    with django_assert_num_queries(5):  # the header's topics are read once more
+        html = client.get("/").content.decode()
+    assert ">Regulation</a>" in html
+
+
+def _populate(desk, count):
+    for n in range(count):
+        make_article(
+            f"Story {n}",
+            hours_ago=n + 1,
+            authors=[desk["mara"], desk["theo"]][: 1 + n % 2],
+            topics=[desk["models"], desk["policy"]][: 1 + n % 2],
+        )
+
+
+@pytest.mark.parametrize("count", [2, 12])
+def test_list_pages_cost_a_fixed_number_of_queries(client, desk, count, django_assert_num_queries):
+    _populate(desk, count)
+    # header topics (then cached), count, page, bylines with authors, topics
+    with django_assert_num_queries(5):
+        assert client.get("/").status_code == 200
+    # the topic or author, count, page, bylines with authors, topics
+    with django_assert_num_queries(5):
+        assert client.get("/topics/models/").status_code == 200
+    with django_assert_num_queries(5):
+        assert client.get("/authors/mara-lindqvist/").status_code == 200
+    # topics, counts
+    with django_assert_num_queries(2):
+        assert client.get("/topics/").status_code == 200
+
+
+@pytest.mark.parametrize(
+    "path", ["/", "/topics/", "/topics/models/", "/authors/theo-okafor/", "/search/?q=story"]
+)
+def test_public_lists_are_the_same_for_every_reader(client, desk, path):
+    _populate(desk, 2)
+    response = client.get(path)
+    assert response.status_code == 200
+    assert not response.cookies
+    assert "cookie" not in response.get("Vary", "").lower()
+    assert "<script>" not in response.content.decode()
