@@ -8,6 +8,7 @@ import pytest
 from django.conf import settings
 from django.db import IntegrityError
 from django.utils import timezone
+from django.utils.html import escape
 
 from articles.models import Article
 from newsletter.models import ConsentRecord, Subscriber
@@ -54,7 +55,7 @@ def test_home_carries_the_pitch_without_cookie_token_or_nonce(client):
     html = response.content.decode()
     assert response.status_code == 200
     assert_no_visitor_state(response)
-    assert settings.NEWSLETTER_PITCH in html
+    assert escape(settings.NEWSLETTER_PITCH) in html
     assert f'<form class="pitch-form" method="post" action="{SUBSCRIBE}">' in html
     assert '<label for="footer-email">Email address</label>' in html
     assert re.search(r'<input id="footer-email" type="email" name="email" required', html)
