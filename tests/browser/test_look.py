@@ -29,3 +29,100 @@ def test_stylesheet_loads_hashed_from_whitenoise(live_server, page, newsroom):
     assert "max-age=31536000" in sheet.headers["cache-control"]
     background = page.evaluate("getComputedStyle(document.body).backgroundColor")
     assert background == "rgb(251, 249, 244)"
+
+
+# Characters on each visual line of an element, read from the layout itself.
+CHARS_PER_LINE = """(selector) => {
+  const lines = [];
+  const range = document.createRange();
+  const walker = document.createTreeWalker(document.querySelector(selector), NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    for (let i = 0; i < node.length; i++) {
+      range.setStart(node, i);
+      range.setEnd(node, i + 1);
+      const rect = range.getClientRects()[0];
+      if (!rect) continue;
+      const middle = (rect.top + rect.bottom) / 2;
+      const line = lines.find((l) => Math.abs(l.middle - middle) < 8);
+      if (line) line.chars += 1; else lines.push({middle, chars: 1});
+    }
+  }
+  return lines.map((l) => l.chars);
+}"""
+
+OVERFLOWING = """() => [...document.body.querySelectorAll('*')]
+  .filter((e) => {
+    const r = e.getBoundingClientRect();
+    return r.width > 1 && r.right > innerWidth + 0.5;
+  })
+  .map((e) => e.outerHTML.slice(0, 100))"""
+
+
+MARK_LONGEST_PARAGRAPH = """() => {
+  const blocks = [...document.querySelectorAll('.article-section > p, .article-section li')];
+  const longest = blocks.reduce((a, b) => (b.textContent.length > a.textContent.length ? b : a));
+  longest.id = 'measured';
+  return longest.textContent.length;
+}"""
+
+
+def test_article_body_reads_at_65_to_75_characters_a_line(live_server, page, newsroom):
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto(live_server.url + newsroom[0].get_absolute_url())
+    length = page.evaluate(MARK_LONGEST_PARAGRAPH)
+    assert length > 150, "the demo needs a paragraph long enough to wrap several times"
+    full_lines = page.evaluate(CHARS_PER_LINE, "#measured")[:-1]
+    assert len(full_lines) >= 2
+    assert all(55 <= n <= 80 for n in full_lines), full_lines
+    assert 62 <= sum(full_lines) / len(full_lines) <= 76, full_lines
+
+
+@pytest.mark.parametrize("width", [320, 375])
+def test_nothing_scrolls_sideways_on_a_small_phone(live_server, page, newsroom, width):
+    page.set_viewport_size({"width": width, "height": 800})
+    article = newsroom[0]
+    paths = [
+        "/",
+        article.get_absolute_url(),
+        article.topics.all()[0].get_absolute_url(),
+        article.byline_authors[0].get_absolute_url(),
+        "/search/?q=model",
+        "/newsletter/subscribe/",
+        "/no-such-page/",
+    ]
+    for path in paths:
+        page.goto(live_server.url + path)
+        assert page.evaluate("document.documentElement.scrollWidth") <= width, path
+        assert page.evaluate(OVERFLOWING) == [], path
+
+
+def test_dark_mode_follows_the_reader_system(live_server, page, newsroom):
+    page.goto(live_server.url + newsroom[0].get_absolute_url())
+    colours = (
+        "[getComputedStyle(document.body).backgroundColor, getComputedStyle(document.body).color]"
+    )
+    page.emulate_media(color_scheme="light")
+    assert page.evaluate(colours) == ["rgb(251, 249, 244)", "rgb(23, 23, 26)"]
+    page.emulate_media(color_scheme="dark")
+    assert page.evaluate(colours) == ["rgb(20, 20, 22)", "rgb(236, 234, 228)"]
+
+
+def test_printed_article_is_the_article_alone(live_server, page, newsroom):
+    page.goto(live_server.url + newsroom[0].get_absolute_url())
+    page.emulate_media(media="print")
+    for hidden in (".site-header", ".site-footer", ".pitch", "form", ".recent-news"):
+        assert page.locator(hidden).first.is_hidden(), hidden
+    assert page.locator("article h1").is_visible()
+    assert page.locator(".article-section").first.is_visible()
+    assert page.locator(".byline").is_visible()
+
+
+def test_keyboard_focus_is_clearly_visible(live_server, page, newsroom):
+    page.goto(live_server.url + "/")
+    outline = """(() => {
+      const s = getComputedStyle(document.activeElement);
+      return [document.activeElement.textContent.trim(), s.outlineStyle, s.outlineWidth];
+    })()"""
+    for expected in ("Skip to content", "Newsroom", "Daily newsletter"):
+        page.keyboard.press("Tab")
+        assert page.evaluate(outline) == [expected, "solid", "3px"]
