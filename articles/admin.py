@@ -203,12 +203,20 @@ class ArticleAdmin(admin.ModelAdmin):
         return ["status", "published_at", "updated_at"]
 
     def get_fieldsets(self, request, obj=None):
-        # "Mark as updated" is for live articles, which only editors change.
-        hide = set() if (obj is not None and can_publish(request)) else {"mark_updated"}
-        return [
-            (name, {**options, "fields": [f for f in options["fields"] if f not in hide]})
-            for name, options in self.fieldsets
-        ]
+        # "Mark as updated" is for live articles, which only editors change; a new article
+        # has no update to show.
+        hide = set()
+        if obj is None:
+            hide = {"mark_updated", "updated_at"}
+        elif not can_publish(request):
+            hide = {"mark_updated"}
+        fieldsets = []
+        for name, options in self.fieldsets:
+            options = {**options, "fields": [f for f in options["fields"] if f not in hide]}
+            if name == "Publication" and not can_publish(request):
+                options["description"] = "An editor publishes or schedules this article."
+            fieldsets.append((name, options))
+        return fieldsets
 
     # Saving.
 
