@@ -10,6 +10,8 @@ from django.urls import reverse
 
 from newsletter import tokens
 
+LIST_HEADERS = ("List-Unsubscribe", "List-Unsubscribe-Post")
+
 SUBJECTS = {
     "confirm": "Confirm your subscription to the {site} daily",
     "welcome": "Welcome to the {site} daily",
@@ -37,6 +39,34 @@ def unsubscribe_headers(subscriber):
     }
 
 
+class _OneLine(str):
+    """A header value written out exactly as given, on one line.
+
+    Python's email folding (78 columns, which Django's SMTP backend uses) turns a long URL
+    into RFC 2047 encoded words, and mail providers then fail to read List-Unsubscribe. The
+    value is ours and ASCII, and RFC 5322 allows lines up to 998 characters.
+    """
+
+    def __new__(cls, name, value):
+        header = super().__new__(cls, value)
+        header.name = name
+        return header
+
+    def fold(self, *, policy):
+        return f"{self.name}: {self}{policy.linesep}"
+
+
+class NewsletterMessage(EmailMultiAlternatives):
+    """An email whose List-Unsubscribe headers reach the inbox unfolded and unencoded."""
+
+    def message(self, **kwargs):
+        message = super().message(**kwargs)
+        for name in LIST_HEADERS:
+            if name in message:
+                message.replace_header(name, _OneLine(name, str(message[name])))
+        return message
+
+
 def message_id():
     """A Message-ID in the site's own domain rather than this machine's host name."""
     return make_msgid(domain=urlsplit(settings.SITE_URL).hostname or "localhost")
@@ -54,7 +84,7 @@ def compose(kind, subscriber):
     }
     if kind == "confirm":
         context["confirm_url"] = confirm_url(subscriber)
-    message = EmailMultiAlternatives(
+    message = NewsletterMessage(
         subject=SUBJECTS[kind].format(site=settings.SITE_NAME),
         body=render_to_string(f"newsletter/email/{kind}.txt", context),
         from_email=settings.NEWSLETTER_FROM,
