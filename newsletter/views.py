@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from newsletter import services
 from newsletter.forms import SignupForm
@@ -42,11 +42,11 @@ def _private(response):
 
 
 @csrf_exempt
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def subscribe(request):
     """The signup form, and what its POST answers. Template: newsletter/subscribe.html
     (context: `signup_form`), or newsletter/refused.html / newsletter/slow_down.html."""
-    if request.method == "GET":
+    if request.method != "POST":
         return render(request, "newsletter/subscribe.html", {"signup_form": SignupForm()})
     if not same_origin(request):
         return _private(render(request, "newsletter/refused.html", status=403))
@@ -75,17 +75,19 @@ def subscribe(request):
     return HttpResponseRedirect(reverse("newsletter:check_inbox"), status=303)
 
 
-@require_GET
+@require_safe
 def check_inbox(request):
     """Template: newsletter/check_inbox.html."""
     return render(request, "newsletter/check_inbox.html")
 
 
 def _token_page(request, token, template, context, status=200):
-    """Render a page reached through a signed link. Its signup forms record the path without
-    the token: a consent record must not keep someone's key."""
+    """Render a page reached through a signed link. The token is someone's key: its signup
+    forms record the path without it, and its links send no Referer carrying it."""
     context = {**context, "pitch_source": request.path.removesuffix(f"{token}/")}
-    return render(request, template, context, status=status)
+    response = render(request, template, context, status=status)
+    response["Referrer-Policy"] = "no-referrer"
+    return response
 
 
 def _invalid_link(request, token, error, *, kind):

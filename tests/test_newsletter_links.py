@@ -57,6 +57,7 @@ def unsubscribe_url(token):
 
 def assert_private_and_cookie_free(response):
     assert "no-store" in response["Cache-Control"]
+    assert response["Referrer-Policy"] == "no-referrer"  # the token stays out of Referer
     assert not response.cookies
     assert "csrfmiddlewaretoken" not in response.content.decode()
 
