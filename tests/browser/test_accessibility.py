@@ -3,6 +3,7 @@ and dark mode, and each page has the landmarks, single h1 and skip link readers 
 
 import pytest
 from django.urls import reverse
+from playwright.sync_api import expect
 
 from newsletter import tokens
 from newsletter.models import Subscriber
@@ -84,11 +85,11 @@ def test_signup_error_is_tied_to_its_field(live_server, page, newsroom):
     pitch_field(page).fill("reader@newsroom")
     page.locator("footer .pitch").get_by_role("button", name="Join Now").click()
     field = page.locator("input[aria-invalid=true]")
-    assert field.count() == 1
+    expect(field).to_have_count(1)
     assert field.input_value() == "reader@newsroom"  # nothing the reader typed is lost
     error = page.locator("#" + field.get_attribute("aria-describedby"))
     assert "complete email address" in error.inner_text()
-    assert page.locator("h1").inner_text() == "Join the daily newsletter"
+    expect(page.locator("h1")).to_have_text("Join the daily newsletter")
     assert_accessible(page, "signup form error")
     assert_page_structure(page)
 
@@ -110,7 +111,7 @@ def test_every_signup_state_is_accessible(live_server, page, newsroom, smtp_mail
     assert_page_structure(page)
 
     page.get_by_role("button", name="Confirm subscription").click()
-    assert page.locator("h1").inner_text() == "You're subscribed"
+    expect(page.locator("h1")).to_have_text("You're subscribed")
     assert_accessible(page, "confirmed")
 
     unsubscribe = reverse("newsletter:unsubscribe", args=[tokens.unsubscribe_token(subscriber)])
@@ -119,7 +120,7 @@ def test_every_signup_state_is_accessible(live_server, page, newsroom, smtp_mail
     assert_page_structure(page)
 
     page.get_by_role("button", name="Unsubscribe").click()
-    assert page.locator("h1").inner_text() == "You're unsubscribed"
+    expect(page.locator("h1")).to_have_text("You're unsubscribed")
     assert_accessible(page, "unsubscribed")
 
     page.goto(live_server.url + reverse("newsletter:confirm", args=["not-a-real-token"]))
