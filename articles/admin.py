@@ -20,6 +20,7 @@ from articles.forms import (
     SectionFormSet,
 )
 from articles.models import Article, Author, Byline, RelatedPick, Section, SlugRedirect, Topic
+from articles.search import refresh_search_text
 
 PUBLISH_PERMISSION = "articles.publish_article"
 EVERYWHERE = [ActionLocation.CHANGE_LIST, ActionLocation.CHANGE_FORM]
@@ -229,6 +230,11 @@ class ArticleAdmin(admin.ModelAdmin):
             services.article_slug_changed(
                 article=obj, old_slug=form.initial.get("slug") if was_public else None
             )
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        # Search reads the sections' words from the article row; copy them after they are saved.
+        refresh_search_text(form.instance)
 
     # Actions.
 

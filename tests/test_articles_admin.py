@@ -194,6 +194,7 @@ def test_editor_writes_a_whole_article_on_the_add_form_and_readers_see_it_in_ord
 
     article = Article.objects.get(slug="lab-ships-a-model")
     assert article.is_live
+    assert "Point 3: Sentence 3 with a link." in article.search_text
     assert [a.name for a in Article.objects.with_byline().get(pk=article.pk).byline_authors] == [
         "Ada Quill",
         "Ben Stroud",

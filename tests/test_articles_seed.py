@@ -56,6 +56,7 @@ def test_seed_articles_follow_the_house_format():
     assert all(now - a.published_at < timedelta(days=10) for a in live)
     for article in articles:
         assert article.dek and article.summary and article.summary_lead
+        assert article.sections.all()[0].lead_in in article.search_text
         assert 1 <= len(article.byline_authors) <= 2
         sections = list(article.sections.all())
         assert 2 <= len(sections) <= 5, article.slug

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from articles.models import Article, Author, Byline, RelatedPick, Section, Topic
+from articles.search import refresh_search_text
 
 TOPICS = [
     ("models", "Models", "New models, what they can do and what they cost."),
@@ -703,6 +704,7 @@ class Command(BaseCommand):
                 defaults={"lead_in": lead_in, "text": text, "bullets": "\n".join(bullets)},
             )
         article.sections.filter(position__gt=len(data["sections"])).delete()
+        refresh_search_text(article)
         return article
 
     def save_picks(self, article, picks):
