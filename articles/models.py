@@ -71,9 +71,12 @@ class ArticleQuerySet(models.QuerySet):
         )
 
     def for_page(self):
-        """Everything the article page shows, in a fixed number of queries."""
-        return self.with_byline().prefetch_related(
-            Prefetch("sections", queryset=Section.objects.order_by("position"))
+        """Everything the article page shows, in a fixed number of queries (the search copy
+        of the sections' words is not among it)."""
+        return (
+            self.with_byline()
+            .prefetch_related(Prefetch("sections", queryset=Section.objects.order_by("position")))
+            .defer("search_text")
         )
 
 
