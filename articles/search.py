@@ -19,12 +19,13 @@ from django.contrib.postgres.search import (
     SearchHeadline,
     SearchQuery,
     SearchRank,
+    SearchVectorExact,
     SearchVectorField,
     TrigramWordSimilarity,
 )
 from django.db import connection
-from django.db.models import F, Func, Q, TextField, Value
-from django.db.models.expressions import RawSQL
+from django.db.models import Case, F, Func, Q, TextField, Value, When
+from django.db.models.expressions import Expression
 from django.db.models.functions import Concat
 from django.shortcuts import render
 from django.utils.html import escape, strip_tags
@@ -41,8 +42,20 @@ SUGGESTION_COUNT = 5
 SUGGESTION_THRESHOLD = 0.45
 SEARCH_CONFIG = "english"
 
-# The stored tsvector is a database column, not a model field: lists never load it.
-DOCUMENT = RawSQL('"articles_article"."search_vector"', (), output_field=SearchVectorField())
+# A reader sees at most this many results: the newest matches, best first.
+MAX_RANKED = 1000
+
+
+class StoredDocument(Expression):
+    """The article's stored `search_vector` column: a database column, not a model field, so
+    lists never load it. Qualified with the query's own alias (it works inside subqueries)."""
+
+    output_field = SearchVectorField()
+
+    def as_sql(self, compiler, connection):
+        table = compiler.quote_name(compiler.query.base_table)
+        return f"{table}.search_vector", []
+
 
 # ts_headline marks matches with these private-use characters; the snippet is then escaped
 # whole and only balanced pairs become <mark>, so no markup from the content survives.
@@ -55,8 +68,8 @@ _ANGLES = "\ue002\ue003"
 _ANGLES_BACK = str.maketrans(_ANGLES, "<>")
 # Control characters (NUL among them) cannot reach PostgreSQL, and the markers are ours.
 _UNWANTED = re.compile(f"[\x00-\x1f\x7f{_MARK_START}{_MARK_STOP}]")
-# Markdown link targets in the summary are addresses, not words a reader searches for.
-_LINK_TARGET = r"\]\([^)]*\)"
+# Markdown in the summary: link targets, brackets and emphasis marks are not words.
+_MARKDOWN_MARKS = r"\]\([^)]*\)|[][*]"
 _WORD = re.compile(r"\w{4,}")
 
 
@@ -104,51 +117,95 @@ def _on_postgresql():
 
 
 def search_articles(query):
-    """Published articles matching a cleaned query, best first, each with a `snippet` (raw,
-    pass through `highlight()`). An empty query matches nothing."""
+    """Published articles matching a cleaned query, best first, each with a `snippet` (raw:
+    pass it through `highlight()`); a countable, sliceable sequence for a Paginator. An empty
+    query matches nothing."""
     if not query:
         return Article.objects.none()
     if not _on_postgresql():
         return _substring_search(query)
     search_query = SearchQuery(query, search_type="websearch", config=SEARCH_CONFIG)
+    # Ranking reads each candidate's stored vector, so it is bounded: the newest MAX_RANKED
+    # matches (through the GIN index) are ranked, and pages show the best of those.
+    ids = list(newest_matches(search_query))
+    ranked = (
+        listing()
+        .filter(pk__in=ids)
+        .annotate(
+            rank=SearchRank(StoredDocument(), search_query),
+            snippet=_snippet(search_query),
+        )
+        .order_by("-rank", "-published_at", "-pk")
+    )
+    return RankedMatches(ids, ranked)
+
+
+def newest_matches(search_query):
+    """The ids of the newest published articles matching a SearchQuery, at most MAX_RANKED."""
+    return (
+        Article.objects.published()
+        .filter(SearchVectorExact(StoredDocument(), search_query))
+        .order_by("-published_at", "-pk")
+        .values_list("pk", flat=True)[:MAX_RANKED]
+    )
+
+
+class RankedMatches:
+    """Search results for a Paginator: the ids of the matches, read once (so counting them
+    costs no query), and the ranked queryset each page is cut from."""
+
+    def __init__(self, ids, ranked):
+        self.ids = ids
+        self.ranked = ranked
+
+    def count(self):
+        return len(self.ids)
+
+    def __len__(self):
+        return len(self.ids)
+
+    def __getitem__(self, key):
+        return self.ranked[key]
+
+    def __iter__(self):
+        return iter(self.ranked)
+
+
+def _snippet(search_query):
+    lead_in = Case(
+        When(summary_lead="", then=Value("")),
+        default=Concat(F("summary_lead"), Value(": ")),
+        output_field=TextField(),
+    )
+    summary = Func(  # the summary's words without Markdown marks and link targets
+        F("summary"),
+        Value(_MARKDOWN_MARKS),
+        Value(""),
+        Value("g"),
+        function="regexp_replace",
+        output_field=TextField(),
+    )
     body = Concat(
         F("dek"),
-        Value(". "),
-        F("summary_lead"),
         Value(" "),
-        Func(
-            F("summary"),
-            Value(_LINK_TARGET),
-            Value("]"),
-            Value("g"),
-            function="regexp_replace",
-            output_field=TextField(),
-        ),
-        Value(" "),
+        lead_in,
+        summary,
+        Value("\n"),
         F("search_text"),
         output_field=TextField(),
     )
     # ts_headline drops anything shaped like an HTML tag; what a writer typed as text stays.
     body = Func(body, Value("<>"), Value(_ANGLES), function="translate", output_field=TextField())
-    return (
-        listing()
-        .alias(document=DOCUMENT)
-        .filter(document=search_query)
-        .annotate(
-            rank=SearchRank(F("document"), search_query),
-            snippet=SearchHeadline(
-                body,
-                search_query,
-                config=SEARCH_CONFIG,
-                start_sel=_MARK_START,
-                stop_sel=_MARK_STOP,
-                max_words=35,
-                min_words=15,
-                max_fragments=2,
-                fragment_delimiter=" … ",
-            ),
-        )
-        .order_by("-rank", "-published_at", "-pk")
+    return SearchHeadline(
+        body,
+        search_query,
+        config=SEARCH_CONFIG,
+        start_sel=_MARK_START,
+        stop_sel=_MARK_STOP,
+        max_words=35,
+        min_words=15,
+        max_fragments=2,
+        fragment_delimiter=" … ",
     )
 
 

@@ -1,0 +1,346 @@
+"""Search benchmark: reader search over 100,000 generated articles (never part of the test run).
+
+    .venv/bin/python -m bench.search_bench [--articles 100000] [--queries 200] [--regenerate]
+
+Uses its own PostgreSQL database (SEARCH_BENCH_DATABASE_URL, default newsroom_bench_search),
+migrates it, and fills it once with synthetic articles streamed in with COPY: headlines from
+invented companies, products and verbs; body text drawn from three word pools whose sizes set
+how many articles a word appears in (about 25 % for the common pool, 2.5 % for the middle one,
+0.1 % for the rare one). Then it times ~200 representative queries through
+articles.search.search (the view, so counting, ranking, snippets, bylines, suggestions and the
+template are all in the figure), prints the median and p95 per kind of query, shows EXPLAIN
+ANALYZE for one query, and writes the "Search" section of bench/RESULTS.md.
+"""
+
+import argparse
+import os
+import random
+import statistics
+import sys
+import time
+from datetime import UTC, datetime, timedelta
+
+import psycopg
+
+from bench import support
+
+DATABASE_URL = os.environ.get(
+    "SEARCH_BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/newsroom_bench_search"
+)
+SEED = 20261126
+TARGET_MEDIAN_MS = 50.0
+
+
+def _wordlist(text):
+    return text.split()
+
+
+COMMON = _wordlist(
+    """
+model models training inference chip chips data cloud startup funding regulators policy
+benchmark benchmarks agents agent robotics safety evaluation open weights license pricing
+customers enterprise developers latency accuracy hardware software research researchers paper
+lab labs release launch assistant coding speech vision translation search medical hospitals
+schools energy datacenter cooling memory context window tokens parameters fine-tuning dataset
+datasets privacy copyright lawsuit court ruling lawmakers senate europe rules compliance audit
+transparency watermark deepfake election misinformation jobs workers unions productivity
+revenue valuation investors acquisition partnership contract government military defense
+supply shortage export controls semiconductor fabrication foundry gpu accelerator sparse
+quantization distillation reasoning multimodal video image audio music artists creators
+publishers newsroom journalism platform api subscription consumer app phone laptop device
+on-device edge battery emissions climate weather forecasting biology protein drug discovery
+chemistry materials mathematics proof theorem education tutoring students teachers exam
+cheating plagiarism detection bias fairness hiring insurance banking fraud payments retail
+logistics warehouse delivery autonomous driving vehicles trucks drones satellites space
+"""
+)
+
+SYLLABLES = _wordlist(
+    "ka lo mi ter vox zan ri pel dor quin sha bre tu nim gal fen rho sku vel mar tis ob ul ex "
+    "pra jor wen cas lid mu nor pes rav sol tam ure vin wyl xan yor zeb"
+)
+
+COMPANY_SUFFIXES = ["Labs", "AI", "Systems", "Robotics", "Compute", "Health", "Cloud", "Data"]
+VERBS = [
+    "releases", "delays", "open-sources", "prices", "audits", "benchmarks", "shrinks",
+    "retrains", "licenses", "ships", "tests", "pauses", "acquires", "sues", "expands",
+]  # fmt: skip
+OBJECTS = [
+    "a coding assistant", "its multilingual model", "an on-device speech model",
+    "a robotics control stack", "a medical imaging classifier", "a search copilot",
+    "a chip for inference", "an agent framework", "its safety evaluations",
+    "a translation service", "a cooling system for datacenters", "a small reasoning model",
+]  # fmt: skip
+ANGLES = [
+    "after customer pilots", "ahead of new rules", "to cut serving costs", "amid a talent race",
+    "for schools and hospitals", "under an open license", "following a benchmark dispute",
+    "for European customers", "as investors press for revenue", "with a watermark on outputs",
+]  # fmt: skip
+LEAD_INS = ["What changed", "Why it matters", "The numbers", "What to watch", "The fine print"]
+
+
+def pseudo_words(count, rng, syllables=3):
+    words = set()
+    while len(words) < count:
+        words.add("".join(rng.choice(SYLLABLES) for _ in range(rng.randint(2, syllables))))
+    return sorted(words)
+
+
+class Vocabulary:
+    """Three pools: a word from pool p appears in roughly the share of articles shown above."""
+
+    def __init__(self, rng):
+        self.common = COMMON
+        self.middle = pseudo_words(3000, rng)
+        self.rare = [w for w in pseudo_words(23000, rng, syllables=4) if w not in self.middle][
+            :20000
+        ]
+        self.companies = [
+            f"{w.capitalize()} {rng.choice(COMPANY_SUFFIXES)}" for w in pseudo_words(400, rng)
+        ]
+        self.rng = rng
+
+    def words(self, n):
+        pick = self.rng.random
+        out = []
+        for _ in range(n):
+            roll = pick()
+            if roll < 0.5:
+                pool = self.common
+            elif roll < 0.9:
+                pool = self.middle
+            else:
+                pool = self.rare
+            out.append(pool[int(pick() * len(pool))])
+        return out
+
+    def sentence(self, n):
+        words = self.words(n)
+        return " ".join(words).capitalize() + "."
+
+    def headline(self):
+        rng = self.rng
+        return (
+            f"{rng.choice(self.companies)} {rng.choice(VERBS)} {rng.choice(OBJECTS)} "
+            f"{rng.choice(ANGLES)}"
+        )
+
+
+def generate(count, vocabulary):
+    """Stream `count` published articles into articles_article with COPY, then bylines/topics."""
+    now = datetime.now(UTC)
+    with psycopg.connect(DATABASE_URL) as db:
+        db.execute(
+            "TRUNCATE articles_article, articles_author, articles_topic RESTART IDENTITY CASCADE"
+        )
+        for n in range(20):
+            db.execute(
+                "INSERT INTO articles_author (name, slug, bio) VALUES (%s, %s, '')",
+                [f"Writer {n}", f"writer-{n}"],
+            )
+        for n, name in enumerate(["Models", "Policy", "Research", "Business", "Chips", "Health"]):
+            db.execute(
+                "INSERT INTO articles_topic (name, slug, description, in_navigation, position)"
+                " VALUES (%s, %s, '', true, %s)",
+                [name, name.lower(), n],
+            )
+        columns = (
+            "headline, slug, dek, summary_lead, summary, summary_html, take, status, "
+            "published_at, updated_at, created_at, modified_at, search_text"
+        )
+        started = time.perf_counter()
+        with db.cursor().copy(f"COPY articles_article ({columns}) FROM STDIN") as copy:
+            for n in range(count):
+                published = now - timedelta(minutes=37 * n + 5)
+                sections = []
+                for lead_in in vocabulary.rng.sample(LEAD_INS, 3):
+                    sections.append(f"{lead_in}: {vocabulary.sentence(14)}")
+                    sections.extend(vocabulary.sentence(12) for _ in range(3))
+                summary = " ".join(vocabulary.sentence(15) for _ in range(2))
+                copy.write_row(
+                    (
+                        vocabulary.headline(),
+                        f"story-{n}",
+                        vocabulary.sentence(20),
+                        "The short version",
+                        summary,
+                        f"<p>{summary}</p>",
+                        "",
+                        "published",
+                        published,
+                        None,
+                        published,
+                        published,
+                        "\n".join(sections),
+                    )
+                )
+                if n and n % 20000 == 0:
+                    print(f"  {n} articles ({time.perf_counter() - started:.0f} s)", flush=True)
+        db.execute(
+            "INSERT INTO articles_byline (article_id, author_id, position)"
+            " SELECT id, 1 + id % 20, 0 FROM articles_article"
+        )
+        db.execute(
+            "INSERT INTO articles_article_topics (article_id, topic_id)"
+            " SELECT id, 1 + id % 6 FROM articles_article"
+        )
+        print(f"  {count} articles in {time.perf_counter() - started:.0f} s", flush=True)
+    with psycopg.connect(DATABASE_URL, autocommit=True) as db:
+        db.execute("VACUUM ANALYZE")
+
+
+def queries(vocabulary, total):
+    """~200 searches of the kinds readers type, labelled by kind."""
+    rng = random.Random(SEED + 1)
+    common, middle, rare = vocabulary.common, vocabulary.middle, vocabulary.rare
+    share = total / 200
+    kinds = [
+        ("one common word", 50, lambda: rng.choice(common)),
+        ("one middle word", 30, lambda: rng.choice(middle)),
+        ("one rare word", 20, lambda: rng.choice(rare)),
+        ("company name", 20, lambda: rng.choice(vocabulary.companies)),
+        ("two common words", 25, lambda: f"{rng.choice(common)} {rng.choice(common)}"),
+        ("common + middle", 15, lambda: f"{rng.choice(common)} {rng.choice(middle)}"),
+        ("quoted phrase", 10, lambda: f'"{rng.choice(OBJECTS).split(" ", 1)[1]}"'),
+        ("exclusion", 10, lambda: f"{rng.choice(common)} -{rng.choice(common)}"),
+        ("or", 10, lambda: f"{rng.choice(middle)} or {rng.choice(middle)}"),
+        ("typo, no match", 10, lambda: _typo(rng, rng.choice(vocabulary.companies))),
+    ]
+    out = []
+    for label, count, make in kinds:
+        out.extend((label, make()) for _ in range(max(1, round(count * share))))
+    return out
+
+
+def _typo(rng, name):
+    word = name.split()[0].lower()
+    i = rng.randrange(1, len(word) - 1)
+    return word[:i] + word[i + 1 :] + "q"
+
+
+def percentile(values, share):
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--articles", type=int, default=100_000)
+    parser.add_argument("--queries", type=int, default=200)
+    parser.add_argument("--regenerate", action="store_true")
+    args = parser.parse_args()
+
+    admin_url = DATABASE_URL.rsplit("/", 1)[0] + "/postgres"
+    name = DATABASE_URL.rsplit("/", 1)[1]
+    with psycopg.connect(admin_url, autocommit=True) as db:
+        if not db.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+            db.execute(f'CREATE DATABASE "{name}"')
+    os.environ.update(
+        support.production_env(
+            DATABASE_URL=DATABASE_URL, PAGE_CACHE_SECONDS="0", SITE_URL="http://127.0.0.1"
+        )
+    )
+    support.manage("migrate", "--noinput", "-v0", DATABASE_URL=DATABASE_URL)
+
+    vocabulary = Vocabulary(random.Random(SEED))
+    with psycopg.connect(DATABASE_URL) as db:
+        have = db.execute("SELECT count(*) FROM articles_article").fetchone()[0]
+    if args.regenerate or have != args.articles:
+        print(f"generating {args.articles} articles in {name} …", flush=True)
+        generate(args.articles, vocabulary)
+
+    import django
+
+    sys.path.insert(0, str(support.ROOT))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "newsroom.settings")
+    django.setup()
+    from django.contrib.postgres.search import SearchQuery
+    from django.db import connection
+    from django.test import RequestFactory
+
+    from articles import search
+
+    factory = RequestFactory()
+    plan = queries(vocabulary, args.queries)
+
+    def run(query):
+        request = factory.get("/search/", {"q": query})
+        started = time.perf_counter()
+        response = search.search(request)
+        elapsed = (time.perf_counter() - started) * 1000
+        assert response.status_code == 200, response.status_code
+        return elapsed
+
+    for _label, query in plan[:20]:  # warm the connection, caches and templates
+        run(query)
+    timings = {}
+    for label, query in plan:
+        timings.setdefault(label, []).append(run(query))
+    every = [t for values in timings.values() for t in values]
+
+    def match_share(label):
+        query = next(q for kind, q in plan if kind == label)
+        found = search.search_articles(search.clean_query(query)).count()
+        return found / args.articles
+
+    rows = []
+    for label, values in timings.items():
+        rows.append(
+            f"| {label} | {len(values)} | {match_share(label):.2%} | "
+            f"{statistics.median(values):.1f} | {percentile(values, 0.95):.1f} |"
+        )
+    median, p95 = statistics.median(every), percentile(every, 0.95)
+
+    sample = next(q for kind, q in plan if kind == "two common words")
+    sample_query = SearchQuery(sample, search_type="websearch", config=search.SEARCH_CONFIG)
+    plans = [
+        search.newest_matches(sample_query).explain(analyze=True, buffers=True),
+        search.search_articles(search.clean_query(sample))[: search.RESULTS_PER_PAGE].explain(
+            analyze=True, buffers=True
+        ),
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_size_pretty(pg_relation_size('article_search_idx'))")
+        index_size = cursor.fetchone()[0]
+
+    info = support.machine()
+    table = "\n".join(
+        [
+            "| kind of query | queries | articles matched (one sample) | median ms | p95 ms |",
+            "|---|---|---|---|---|",
+            *rows,
+        ]
+    )
+    verdict = "met" if median < TARGET_MEDIAN_MS else "MISSED"
+    report = f"""## Search
+
+`.venv/bin/python -m bench.search_bench` — {args.articles:,} generated articles in its own
+database, {len(every)} searches through the search view (count, ranking, snippets, bylines,
+suggestions when nothing matches, template), one at a time, after 20 warm-up searches.
+
+**All searches: median {median:.1f} ms, p95 {p95:.1f} ms** (target: median under
+{TARGET_MEDIAN_MS:.0f} ms — {verdict}). GIN index on the stored tsvector: {index_size}.
+
+{table}
+
+Machine: {info["machine"]}; Python {info["python"]}, Django {info["django"]},
+{info["postgres"]}. Measured {datetime.now(UTC):%Y-%m-%d %H:%M} UTC.
+
+Plans for `{sample}` (EXPLAIN ANALYZE, BUFFERS): the newest matches through the GIN index,
+then the ranked, highlighted page of ten among them.
+
+```
+{plans[0]}
+```
+
+```
+{plans[1]}
+```
+"""
+    print(report)
+    support.write_section("search", report)
+    return 0 if median < TARGET_MEDIAN_MS else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
