@@ -127,7 +127,9 @@ def search_articles(query):
     search_query = SearchQuery(query, search_type="websearch", config=SEARCH_CONFIG)
     # Ranking reads each candidate's stored vector, so it is bounded: the newest MAX_RANKED
     # matches (through the GIN index) are ranked, and pages show the best of those.
-    ids = list(newest_matches(search_query))
+    ids = list(newest_matches(search_query)[: MAX_RANKED + 1])
+    capped = len(ids) > MAX_RANKED
+    ids = ids[:MAX_RANKED]
     ranked = (
         listing()
         .filter(pk__in=ids)
@@ -137,26 +139,30 @@ def search_articles(query):
         )
         .order_by("-rank", "-published_at", "-pk")
     )
-    return RankedMatches(ids, ranked)
+    return RankedMatches(ids, ranked, capped=capped)
 
 
 def newest_matches(search_query):
-    """The ids of the newest published articles matching a SearchQuery, at most MAX_RANKED."""
+    """The ids of the published articles matching a SearchQuery, newest first."""
     return (
         Article.objects.published()
         .filter(SearchVectorExact(StoredDocument(), search_query))
         .order_by("-published_at", "-pk")
-        .values_list("pk", flat=True)[:MAX_RANKED]
+        .values_list("pk", flat=True)
     )
 
 
 class RankedMatches:
     """Search results for a Paginator: the ids of the matches, read once (so counting them
-    costs no query), and the ranked queryset each page is cut from."""
+    costs no query), and the ranked queryset each page is cut from. `capped`: more articles
+    matched than were ranked."""
 
-    def __init__(self, ids, ranked):
+    capped = False
+
+    def __init__(self, ids, ranked, *, capped):
         self.ids = ids
         self.ranked = ranked
+        self.capped = capped
 
     def count(self):
         return len(self.ids)
@@ -296,5 +302,11 @@ def search(request):
     return render(
         request,
         "articles/search.html",
-        {"query": query, "page": page, "suggestions": suggestions, "meta": meta},
+        {
+            "query": query,
+            "page": page,
+            "capped": page is not None and getattr(page.paginator.object_list, "capped", False),
+            "suggestions": suggestions,
+            "meta": meta,
+        },
     )

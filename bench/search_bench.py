@@ -280,8 +280,8 @@ def main():
 
     def match_share(label):
         query = next(q for kind, q in plan if kind == label)
-        found = search.search_articles(search.clean_query(query)).count()
-        return found / args.articles
+        sq = SearchQuery(search.clean_query(query), search_type="websearch", config="english")
+        return search.newest_matches(sq).count() / args.articles
 
     rows = []
     for label, values in timings.items():
@@ -294,7 +294,9 @@ def main():
     sample = next(q for kind, q in plan if kind == "two common words")
     sample_query = SearchQuery(sample, search_type="websearch", config=search.SEARCH_CONFIG)
     plans = [
-        search.newest_matches(sample_query).explain(analyze=True, buffers=True),
+        search.newest_matches(sample_query)[: search.MAX_RANKED + 1].explain(
+            analyze=True, buffers=True
+        ),
         search.search_articles(search.clean_query(sample))[: search.RESULTS_PER_PAGE].explain(
             analyze=True, buffers=True
         ),

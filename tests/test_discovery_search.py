@@ -280,3 +280,17 @@ def test_an_article_model_save_keeps_the_stored_text():
     fresh.headline = "Renamed but still searchable by body"
     fresh.save()
     assert found("body words") == ["Renamed but still searchable by body"]
+
+
+def test_many_matches_rank_the_most_recent_and_say_so(client, monkeypatch):
+    monkeypatch.setattr(search, "MAX_RANKED", 3)
+    make_article("Photonics in the headline, but old", hours_ago=100)
+    for n in range(4):
+        make_article(f"Story {n}", summary=f"Mentions photonics once ({n}).", hours_ago=n + 1)
+
+    assert found("photonics") == ["Story 0", "Story 1", "Story 2"]
+    html = client.get("/search/", {"q": "photonics"}).content.decode()
+    assert "More than 3 results for <q>photonics</q>: the best of the 3 most recent" in html
+    monkeypatch.setattr(search, "MAX_RANKED", 5)
+    html = client.get("/search/", {"q": "photonics"}).content.decode()
+    assert "5 results for <q>photonics</q>" in html and "More than" not in html
