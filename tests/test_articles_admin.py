@@ -642,3 +642,14 @@ def test_editor_changes_anyone_s_article(django_user_model, editor_client):
     assert response.status_code == 302
     theirs.refresh_from_db()
     assert theirs.headline == "Edited"
+
+
+def test_writer_without_an_author_profile_is_told_why_nothing_saves(django_user_model):
+    user = django_user_model.objects.create_user("newbie", is_staff=True)
+    user.groups.add(Group.objects.get(name="Writers"))
+    client = Client()
+    client.force_login(user)
+    response = client.post(add_url(), article_data(bylines=[]))
+    assert response.status_code == 200
+    assert "Your account is not linked to an author yet" in response.content.decode()
+    assert not Article.objects.filter(slug="lab-ships-a-model").exists()
