@@ -114,3 +114,60 @@ class HeadReader(HTMLParser):
 def read_page(response):
     assert response.status_code == 200, response.status_code
     return HeadReader(response.content.decode())
+
+
+class FormReader(HTMLParser):
+    """The fields a browser would submit from the form with id `form_id`, as its page shows
+    them (text inputs, checked boxes, textareas, selected options; no submit buttons)."""
+
+    def __init__(self, html, form_id):
+        super().__init__(convert_charrefs=True)
+        self.form_id = form_id
+        self.inside = False
+        self.data = []
+        self._textarea = None
+        self._select = None
+        self.feed(html)
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "form":
+            self.inside = attrs.get("id") == self.form_id
+        if not self.inside or "disabled" in attrs:
+            return
+        name = attrs.get("name")
+        if tag == "input" and name:
+            kind = attrs.get("type", "text")
+            if kind in ("submit", "button", "image", "file"):
+                return
+            if kind in ("checkbox", "radio") and "checked" not in attrs:
+                return
+            self.data.append((name, attrs.get("value", "on" if kind == "checkbox" else "")))
+        elif tag == "textarea" and name:
+            self._textarea = [name, ""]
+        elif tag == "select" and name:
+            self._select = name
+        elif tag == "option" and self._select and "selected" in attrs:
+            self.data.append((self._select, attrs.get("value", "")))
+
+    def handle_data(self, data):
+        if self._textarea is not None:
+            self._textarea[1] += data
+
+    def handle_endtag(self, tag):
+        if tag == "form":
+            self.inside = False
+        elif tag == "textarea" and self._textarea is not None:
+            self.data.append(tuple(self._textarea))
+            self._textarea = None
+        elif tag == "select":
+            self._select = None
+
+    def as_post(self, **changes):
+        """The form data as a dict of lists for the test client, with `changes` applied."""
+        post = {}
+        for name, value in self.data:
+            post.setdefault(name, []).append(value)
+        for name, value in changes.items():
+            post[name] = [value]
+        return post

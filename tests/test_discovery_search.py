@@ -5,11 +5,12 @@ from html import unescape
 
 import pytest
 from django.db import connection
+from django.urls import reverse
 
 from articles import search
 from articles.models import Article, Section
 from articles.search import clean_query, highlight, refresh_search_text, search_articles
-from tests.discovery_factories import make_article, make_author, make_topic
+from tests.discovery_factories import FormReader, make_article, make_author, make_topic
 
 pytestmark = pytest.mark.django_db
 
@@ -294,3 +295,24 @@ def test_many_matches_rank_the_most_recent_and_say_so(client, monkeypatch):
     monkeypatch.setattr(search, "MAX_RANKED", 5)
     html = client.get("/search/", {"q": "photonics"}).content.decode()
     assert "5 results for <q>photonics</q>" in html and "More than" not in html
+
+
+def test_editing_a_section_in_the_admin_updates_what_search_finds(client, django_user_model):
+    article = make_article(
+        "Quarterly chip report",
+        sections=[("Supply", "Wafer supply is tight.", ["Lead times of 30 weeks."])],
+    )
+    editor = django_user_model.objects.create_superuser("editor", "editor@example.com", "pw")
+    client.force_login(editor)
+    url = reverse("admin:articles_article_change", args=[article.pk])
+    form = FormReader(client.get(url).content.decode(), "article_form")
+    section = next(name for name, _ in form.data if name.endswith("-text") and "section" in name)
+
+    response = client.post(
+        url, form.as_post(**{section: "Interposer capacity is the bottleneck.", "_save": "Save"})
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    client.logout()
+
+    assert found("interposer") == ["Quarterly chip report"]
+    assert found("wafer") == []
