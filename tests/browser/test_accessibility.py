@@ -125,3 +125,12 @@ def test_every_signup_state_is_accessible(live_server, page, newsroom, smtp_mail
 
     page.goto(live_server.url + reverse("newsletter:confirm", args=["not-a-real-token"]))
     assert_accessible(page, "broken confirmation link")
+
+
+@pytest.mark.urls("tests.urls_errors")
+def test_server_error_page_is_accessible(live_server, page, transactional_db):
+    response = page.goto(live_server.url + "/broken/")
+    assert response.status == 500
+    expect(page.locator("h1")).to_have_text("Something went wrong on our side")
+    assert page.evaluate("getComputedStyle(document.body).borderTopStyle") == "solid"
+    assert_accessible(page, "server error")
