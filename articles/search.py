@@ -71,6 +71,7 @@ _UNWANTED = re.compile(f"[\x00-\x1f\x7f{_MARK_START}{_MARK_STOP}]")
 # Markdown in the summary: link targets, brackets and emphasis marks are not words.
 _MARKDOWN_MARKS = r"\]\([^)]*\)|[][*]"
 _WORD = re.compile(r"\w{4,}")
+_WORD_CHARACTER = re.compile(r"\w")
 
 
 def clean_query(raw):
@@ -217,9 +218,9 @@ def _snippet(search_query):
 
 def _substring_search(query):
     """The SQLite quick start: every word must appear somewhere, -words must not."""
-    words = query.replace('"', " ").split()
+    words = [word for word in query.replace('"', " ").split() if _WORD_CHARACTER.search(word)]
     wanted = [word for word in words if not word.startswith("-") and word.lower() != "or"]
-    unwanted = [word[1:] for word in words if word.startswith("-") and len(word) > 1]
+    unwanted = [word[1:] for word in words if word.startswith("-")]
     if not wanted:
         return Article.objects.none()
     found = listing()

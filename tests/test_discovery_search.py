@@ -272,6 +272,7 @@ def test_the_substring_fallback_used_on_sqlite_honours_words_and_exclusions():
     assert titles('"robots" -crypto') == {"Robots fold laundry"}
     assert titles("laundry robots") == {"Robots fold laundry"}
     assert titles("-robots") == set()
+    assert titles("' \" -") == set()
     assert all(a.snippet == a.dek for a in search._substring_search("robots"))
 
 
