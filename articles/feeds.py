@@ -14,6 +14,7 @@ from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.html import escape
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 
 from articles.models import Article, Author, Section, Topic
@@ -95,7 +96,8 @@ class SiteFeed(Feed):
         return item.headline
 
     def item_description(self, item):
-        return item.dek
+        # RSS <description> and Atom <summary type="html"> are read as HTML: the dek is text.
+        return escape(item.dek)
 
     def item_link(self, item):
         return absolute(item.get_absolute_url())

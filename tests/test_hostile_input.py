@@ -1,0 +1,216 @@
+"""Hostile input: stored XSS in every editor field renders inert everywhere it is shown, and
+random input to every public URL never produces a 500."""
+
+import json
+import re
+import xml.etree.ElementTree as ET
+from html.parser import HTMLParser
+
+import pytest
+from django.urls import get_resolver
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from articles.models import Author, Topic
+from tests.test_articles_factories import make_article
+
+pytestmark = pytest.mark.django_db
+
+PAYLOADS = [
+    "<script>alert('x1')</script>",
+    "<img src=x onerror=\"alert('x2')\">",
+    "<svg onload=alert('x3')>",
+    "[click](javascript:alert('x4'))",
+    "[click](JaVaScRiPt:alert('x5'))",
+    "[click](java\tscript:alert('x6'))",
+    "[img](data:text/html;base64,PHNjcmlwdD5hbGVydCgneDcnKTwvc2NyaXB0Pg==)",
+    '"><script>alert("x8")</script>',
+    "</script><script>alert('x9')</script>",
+    "<a href=\"javascript:alert('x10')\">link</a>",
+    "<iframe src=javascript:alert('x11')></iframe>",
+    "<style>body{background:url(javascript:alert('x12'))}</style>",
+    "{{ settings.SECRET_KEY }} {% debug %}",
+    "<b onmouseover=alert('x13')>bold</b",
+]
+HOSTILE = " ".join(PAYLOADS)
+
+
+class ActiveContent(HTMLParser):
+    """Collects anything a browser would execute: scripts, handlers, script URLs."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.problems = []
+        self.json_ld = []
+        self._in_json_ld = False
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "script":
+            if attrs.get("type") == "application/ld+json":
+                self._in_json_ld = True
+            else:
+                self.problems.append(f"<script> {attrs}")
+        if tag in {"iframe", "object", "embed", "style", "svg", "base", "form"} and tag != "form":
+            self.problems.append(f"<{tag}>")
+        for name, value in attrs.items():
+            if name.startswith("on"):
+                self.problems.append(f"{tag} {name}={value}")
+            if name in {"href", "src", "action", "formaction"} and value:
+                squashed = re.sub(r"[\s\x00-\x1f]", "", value).lower()
+                if squashed.startswith(("javascript:", "data:", "vbscript:")):
+                    self.problems.append(f"{tag} {name}={value}")
+
+    def handle_endtag(self, tag):
+        if tag == "script":
+            self._in_json_ld = False
+
+    def handle_data(self, data):
+        if self._in_json_ld:
+            self.json_ld.append(data)
+
+
+def assert_inert(html, where):
+    parser = ActiveContent()
+    parser.feed(html)
+    assert not parser.problems, f"{where}: {parser.problems}"
+    for block in parser.json_ld:
+        json.loads(block)  # stays valid JSON whatever the headline holds
+        assert "</script" not in block.lower(), where
+    assert "SECRET_KEY" not in html.replace("settings.SECRET_KEY", ""), where
+
+
+@pytest.fixture
+def hostile_article():
+    author = Author.objects.create(name=f"Ann {PAYLOADS[1]}", slug="ann", bio=HOSTILE)
+    topic = Topic.objects.create(name=f"Chips {PAYLOADS[0]}", slug="chips", description=HOSTILE)
+    article = make_article(
+        f"Headline {PAYLOADS[8]} with \"quotes\" and 'apostrophes'",
+        dek=f"Dek {PAYLOADS[7]}",
+        summary_lead=f"Lead {PAYLOADS[2]}",
+        summary=HOSTILE,
+        take=f"🤔 {PAYLOADS[0]}",
+        authors=[author],
+        topics=[topic],
+        sections=0,
+    )
+    article.sections.create(
+        position=1, lead_in=f"Lead-in {PAYLOADS[1]}", text=HOSTILE, bullets="\n".join(PAYLOADS)
+    )
+    return article
+
+
+def test_every_editor_field_renders_inert_on_every_page(client, hostile_article):
+    pages = [
+        hostile_article.get_absolute_url(),
+        "/",
+        "/topics/",
+        "/topics/chips/",
+        "/authors/ann/",
+        "/search/?q=headline",
+    ]
+    for path in pages:
+        response = client.get(path)
+        assert response.status_code == 200, path
+        assert_inert(response.content.decode(), path)
+
+
+def test_hostile_headline_keeps_json_ld_valid_and_exact(client, hostile_article):
+    html = client.get(hostile_article.get_absolute_url()).content.decode()
+    parser = ActiveContent()
+    parser.feed(html)
+    graphs = [json.loads(block) for block in parser.json_ld]
+    headlines = [
+        item.get("headline")
+        for graph in graphs
+        for item in (graph if isinstance(graph, list) else graph.get("@graph", [graph]))
+        if isinstance(item, dict) and item.get("headline")
+    ]
+    assert hostile_article.headline in headlines
+
+
+@pytest.mark.parametrize(
+    "path", ["/feeds/rss/", "/feeds/atom/", "/topics/chips/feeds/rss/", "/authors/ann/feeds/atom/"]
+)
+def test_feeds_carry_hostile_text_only_as_inert_html(client, hostile_article, path):
+    response = client.get(path)
+    assert response.status_code == 200
+    root = ET.fromstring(response.content)  # noqa: S314 (our own feed) well-formed, whatever
+    entries = [*root.iter("item"), *root.iter("{http://www.w3.org/2005/Atom}entry")]
+    html_elements = [
+        element
+        for entry in entries
+        for element in entry.iter()
+        # An item's RSS description/content:encoded and Atom type="html" are read as HTML;
+        # titles and channel descriptions are text.
+        if element.tag in {"description", "{http://purl.org/rss/1.0/modules/content/}encoded"}
+        or element.get("type") == "html"
+    ]
+    assert html_elements, "the feed carries article content"
+    for element in html_elements:
+        assert_inert(element.text or "", f"{path} <{element.tag}>")
+
+
+# Fuzzing: every URL pattern, the search box, page numbers and the signup form.
+unicode_text = st.text(
+    alphabet=st.characters(blacklist_categories=("Cs",)), min_size=0, max_size=300
+)
+huge_text = st.text(min_size=1000, max_size=5000)
+FUZZ = settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+
+
+def public_route_templates():
+    """Every URL pattern of the site except the admin, with its converters as {slots}."""
+    templates = []
+
+    def walk(patterns, prefix=""):
+        for pattern in patterns:
+            route = str(pattern.pattern)
+            if route.startswith("admin"):
+                continue
+            if hasattr(pattern, "url_patterns"):
+                walk(pattern.url_patterns, prefix + route)
+            else:
+                templates.append(prefix + route)
+
+    walk(get_resolver().url_patterns)
+    return templates
+
+
+def fill(template, value):
+    return "/" + re.sub(r"<(?:\w+:)?\w+>", lambda m: value, template).lstrip("^").rstrip("$")
+
+
+@FUZZ
+@given(value=st.one_of(unicode_text, huge_text, st.sampled_from(["..", "%00", "%", "-1", "0"])))
+def test_every_url_pattern_survives_random_segments(client, value):
+    from urllib.parse import quote
+
+    for template in public_route_templates():
+        path = fill(template, quote(value, safe="") or "x")
+        for method in ("get", "post"):
+            response = getattr(client, method)(path)
+            assert response.status_code < 500, (method, path)
+
+
+@FUZZ
+@given(query=st.one_of(unicode_text, huge_text), page=st.one_of(unicode_text, st.integers()))
+def test_search_and_pagination_survive_anything(client, query, page):
+    for path in ("/search/", "/", "/topics/"):
+        response = client.get(path, {"q": query, "page": str(page)})
+        assert response.status_code < 500, (path, query, page)
+
+
+@FUZZ
+@given(email=st.one_of(unicode_text, huge_text, st.emails()), extra=unicode_text)
+def test_signup_form_survives_anything(client, email, extra):
+    response = client.post(
+        "/newsletter/subscribe/",
+        {"email": email, "source": extra, "website": ""},
+        REMOTE_ADDR="192.0.2.44",
+    )
+    assert response.status_code in (200, 303, 400, 429)
