@@ -23,9 +23,14 @@ _parser = MarkdownIt("zero", {"html": False, "linkify": False, "typographer": Fa
 
 def _is_external(href):
     parts = urlsplit(href)
-    if not parts.scheme or parts.scheme not in {"http", "https"}:
-        return False
+    if parts.scheme not in {"", "http", "https"} or not parts.netloc:
+        return False  # relative links and mailto: stay on our side
+    # Scheme-relative (//host/path) links are external too.
     return parts.netloc.lower() != urlsplit(settings.SITE_URL).netloc.lower()
+
+
+def _allowlisted_attribute(tag, name, value):
+    return value if name in ALLOWED_ATTRIBUTES.get(tag, ()) else None
 
 
 def render_inline(text):
@@ -46,6 +51,8 @@ def render_inline(text):
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
         url_schemes=ALLOWED_SCHEMES,
+        # No attribute beyond the allowlist, not even nh3's default generic ones (title, lang).
+        attribute_filter=_allowlisted_attribute,
         link_rel=None,
         strip_comments=True,
     )

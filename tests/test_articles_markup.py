@@ -214,3 +214,13 @@ def test_pages_read_html_rendered_when_the_editor_saved(client):
     # A write that skips save() changes the source, not what readers get.
     Section.objects.filter(pk=section.pk).update(text="Sneaky **change**.")
     assert "Now with <em>emphasis</em>." in client.get(article.get_absolute_url()).content.decode()
+
+
+def test_link_titles_and_other_attributes_are_dropped():
+    html = render_inline('[docs](https://example.org/a "a title")')
+    assert html == '<a href="https://example.org/a" rel="noopener">docs</a>'
+
+
+def test_scheme_relative_links_count_as_external():
+    assert 'rel="noopener"' in render_inline("[x](//elsewhere.example/page)")
+    assert "rel=" not in render_inline("[x](/news/local/)")
