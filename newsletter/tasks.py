@@ -1,9 +1,17 @@
 """Email leaves through django.tasks, enqueued on commit, so a request never waits on SMTP."""
 
-from django.tasks import task
+import logging
+import smtplib
+from datetime import timedelta
+
+from django.conf import settings
+from django.tasks import default_task_backend, task
+from django.utils import timezone
 
 from newsletter.emails import compose
 from newsletter.models import Subscriber
+
+logger = logging.getLogger(__name__)
 
 # Each email only makes sense while the subscriber is still in this state.
 SENT_WHILE = {
@@ -14,10 +22,31 @@ SENT_WHILE = {
 
 
 @task
-def send_signup_email(subscriber_id, kind):
-    """Send one signup email, unless the subscriber moved on while it waited in the queue."""
+def send_signup_email(subscriber_id, kind, attempt=1):
+    """Send one signup email, unless the subscriber moved on while it waited in the queue.
+
+    When the mail server cannot be reached the email is not lost: the task queues itself
+    again with a growing delay (on a queue that can defer, as production's does).
+    """
     subscriber = Subscriber.objects.filter(pk=subscriber_id).first()
     if subscriber is None or subscriber.status != SENT_WHILE[kind]:
         return "skipped"
-    compose(kind, subscriber).send(using="default")
+    try:
+        compose(kind, subscriber).send(using="default")
+    except (smtplib.SMTPException, OSError) as error:
+        return retry_later(subscriber_id, kind, attempt, error)
     return "sent"
+
+
+def retry_later(subscriber_id, kind, attempt, error):
+    if attempt >= settings.NEWSLETTER_MAX_ATTEMPTS or not default_task_backend.supports_defer:
+        logger.error("giving up on %s email to subscriber %s: %s", kind, subscriber_id, error)
+        raise error
+    delay = settings.NEWSLETTER_RETRY_DELAY * 2 ** (attempt - 1)
+    logger.warning(
+        "%s email to subscriber %s failed (%s); retrying in %ss", kind, subscriber_id, error, delay
+    )
+    send_signup_email.using(run_after=timezone.now() + timedelta(seconds=delay)).enqueue(
+        subscriber_id, kind, attempt + 1
+    )
+    return "retrying"

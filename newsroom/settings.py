@@ -58,6 +58,18 @@ NEWSLETTER_SIGNUPS_PER_NETWORK = env.int("NEWSLETTER_SIGNUPS_PER_NETWORK", defau
 NEWSLETTER_SIGNUP_WINDOW = env.int("NEWSLETTER_SIGNUP_WINDOW", default=600)  # seconds
 NEWSLETTER_ADDRESS_EMAIL_INTERVAL = 3600  # seconds between signup emails to one address
 NEWSLETTER_CONFIRM_MAX_AGE = 7 * 86400  # seconds a confirmation link works
+# Signup emails and the daily digest retry a refused message the same way (below).
+# Daily digest delivery (newsletter/delivery.py): worker tasks per edition, rows per claim, how
+# long a claim holds before a silent worker is presumed dead, retries of a refused message
+# (the first after NEWSLETTER_RETRY_DELAY seconds, then doubling), how long an idle worker
+# waits for due retries, and an optional pause after each message (a relay's rate limit).
+NEWSLETTER_WORKERS = env.int("NEWSLETTER_WORKERS", default=4)
+NEWSLETTER_BATCH_SIZE = env.int("NEWSLETTER_BATCH_SIZE", default=100)
+NEWSLETTER_CLAIM_LEASE = env.float("NEWSLETTER_CLAIM_LEASE", default=300)
+NEWSLETTER_MAX_ATTEMPTS = env.int("NEWSLETTER_MAX_ATTEMPTS", default=5)
+NEWSLETTER_RETRY_DELAY = env.float("NEWSLETTER_RETRY_DELAY", default=60)
+NEWSLETTER_WORKER_PATIENCE = env.float("NEWSLETTER_WORKER_PATIENCE", default=30)
+NEWSLETTER_SEND_PAUSE = env.float("NEWSLETTER_SEND_PAUSE", default=0)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
