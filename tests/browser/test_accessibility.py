@@ -48,6 +48,8 @@ def assert_page_structure(page):
     assert page.locator("main#content").count() == 1
     # No inline styles anywhere: the CSP forbids them, so they would silently not apply.
     assert page.locator("[style], style").count() == 0
+    # Readers and subscribers need no JavaScript; JSON-LD is data, not a script that runs.
+    assert page.locator('script:not([type="application/ld+json"])').count() == 0
     page.keyboard.press("Tab")
     skip = page.locator(":focus")
     assert skip.inner_text() == "Skip to content"

@@ -137,6 +137,9 @@ def fill_new_article(page):
 
 def test_editor_writes_previews_and_publishes_an_article(live_server, page, newsroom, editor):
     page.goto(live_server.url + "/admin/")
+    # Django's look, the newsroom's name, and a way back to the site even before logging in.
+    expect(page.locator("#site-name")).to_have_text("Newsroom admin")
+    assert page.get_by_role("link", name="View site").get_attribute("href") == "/"
     page.fill("#id_username", "desk")
     page.fill("#id_password", EDITOR_PASSWORD)
     page.get_by_role("button", name="Log in").click()
