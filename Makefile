@@ -75,5 +75,9 @@ bench: install
 	  $(PY) -m newsroom.preflight postgres
 	$(PY) -m bench.pages
 
+# Stops and restarts the local PostgreSQL: run it on a machine of your own.
+faults: install
+	$(PY) -m bench.faults
+
 clean:
 	rm -rf $(VENV) var/static

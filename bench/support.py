@@ -80,24 +80,31 @@ def fetch(url, headers=None):
 def gunicorn(port, *, app="newsroom.wsgi:application", **extra):
     """Run gunicorn with gunicorn.conf.py and production settings on 127.0.0.1:port."""
     env = production_env(PORT=port, HOST="127.0.0.1", **extra)
+    # A file, not a pipe: a full pipe would block workers that log under load.
+    log = tempfile.NamedTemporaryFile(  # noqa: SIM115 (lives as long as the server)
+        prefix="newsroom-gunicorn-", suffix=".log", delete=False
+    )
     process = subprocess.Popen(
         [PYTHON, "-m", "gunicorn", "-c", "gunicorn.conf.py", app],
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+        stderr=log,
         start_new_session=True,
     )
+    process.log_path = Path(log.name)
     try:
         wait_for(f"http://127.0.0.1:{port}/healthz")
         yield process
     finally:
-        process.send_signal(signal.SIGTERM)
+        if process.poll() is None:
+            process.send_signal(signal.SIGTERM)
         try:
             process.wait(timeout=30)
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+        log.close()
 
 
 @contextmanager
