@@ -126,3 +126,59 @@ def test_keyboard_focus_is_clearly_visible(live_server, page, newsroom):
     for expected in ("Skip to content", "Newsroom", "Daily newsletter"):
         page.keyboard.press("Tab")
         assert page.evaluate(outline) == [expected, "solid", "3px"]
+
+
+def _tokens(css):
+    """The colour tokens of the light :root block and of the dark-mode :root block."""
+    light_block = css.split("@media (prefers-color-scheme: dark)")[0]
+    dark_block = css.split("@media (prefers-color-scheme: dark)")[1].split("}\n}")[0]
+    pattern = re.compile(r"--([a-z0-9-]+):\s*(#[0-9a-f]{6});")
+    return dict(pattern.findall(light_block)), dict(pattern.findall(dark_block))
+
+
+def _luminance(hex_colour):
+    def channel(value):
+        value /= 255
+        return value / 12.92 if value <= 0.04045 else ((value + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (channel(int(hex_colour[i : i + 2], 16)) for i in (1, 3, 5))
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def contrast(a, b):
+    high, low = sorted((_luminance(a), _luminance(b)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+# (foreground, background, minimum): text needs 4.5:1, borders and focus rings 3:1.
+COLOUR_PAIRS = [
+    ("ink", "paper", 4.5),
+    ("ink-2", "paper", 4.5),
+    ("ink", "card", 4.5),
+    ("ink-2", "card", 4.5),
+    ("accent", "paper", 4.5),
+    ("accent", "card", 4.5),
+    ("accent-strong", "paper", 4.5),
+    ("on-accent", "accent", 4.5),
+    ("on-accent", "accent-strong", 4.5),
+    ("paper", "ink", 4.5),
+    ("ink", "take", 4.5),
+    ("ink", "mark", 4.5),
+    ("banner-ink", "banner", 4.5),
+    ("field", "paper", 3),
+    ("field", "card", 3),
+    ("focus", "paper", 3),
+    ("focus", "card", 3),
+]
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_colour_pairs_meet_wcag_aa(scheme):
+    light, dark = _tokens(STYLESHEET.read_text())
+    tokens = light if scheme == "light" else {**light, **dark}
+    failing = {
+        f"{fg} on {bg}": round(contrast(tokens[fg], tokens[bg]), 2)
+        for fg, bg, minimum in COLOUR_PAIRS
+        if contrast(tokens[fg], tokens[bg]) < minimum
+    }
+    assert failing == {}
