@@ -1,0 +1,103 @@
+"""Every public page type: the same bytes for every reader, cacheable, within its query budget.
+
+The budgets (also in the README) are counted on a cache miss, whatever the amount of content:
+they must not grow with sections, bullets, authors, related picks or list length.
+"""
+
+import re
+
+import pytest
+
+from articles.models import Article
+from tests.test_articles_factories import make_article, make_author, make_topic
+
+pytestmark = pytest.mark.django_db
+
+QUERY_BUDGETS = {
+    "article": 7,
+    "home": 4,
+    "topics index": 2,
+    "topic": 5,
+    "author": 5,
+    "search": 4,
+    "feed": 4,
+    "topic feed": 5,
+    "sitemap": 6,
+    "robots": 0,
+}
+
+
+@pytest.fixture
+def newsroom():
+    topics = [make_topic(f"Topic {n}") for n in range(3)]
+    authors = [make_author(f"Writer {n}") for n in range(3)]
+    articles = []
+    for n in range(24):
+        articles.append(
+            make_article(
+                f"Story {n} about latency",
+                authors=authors[: 1 + n % 3],
+                topics=topics[: 1 + n % 2],
+                sections=1 + n % 5,
+                picks=articles[-3:],
+                hours_ago=n + 1,
+            )
+        )
+    return {"topic": topics[0], "author": authors[0], "article": articles[-1]}
+
+
+def paths(newsroom):
+    topic, author, article = newsroom["topic"], newsroom["author"], newsroom["article"]
+    return {
+        "article": article.get_absolute_url(),
+        "home": "/",
+        "topics index": "/topics/",
+        "topic": topic.get_absolute_url(),
+        "author": author.get_absolute_url(),
+        "search": "/search/?q=latency",
+        "feed": "/feeds/rss/",
+        "topic feed": f"/topics/{topic.slug}/feeds/rss/",
+        "sitemap": "/sitemap.xml",
+        "robots": "/robots.txt",
+    }
+
+
+@pytest.mark.parametrize("kind", list(QUERY_BUDGETS))
+def test_public_page_is_identical_for_every_reader(client, newsroom, kind):
+    path = paths(newsroom)[kind]
+    response = client.get(path)
+    assert response.status_code == 200, path
+    assert not response.cookies, path
+    assert "cookie" not in response.get("Vary", "").lower(), path
+    body = response.content.decode()
+    assert "csrfmiddlewaretoken" not in body
+    assert "nonce" not in response.get("Content-Security-Policy", "")
+    assert not re.search(r"\snonce=", body)
+    cache_control = response["Cache-Control"]
+    assert "public" in cache_control and "s-maxage" in cache_control, path
+    assert "stale-while-revalidate" in cache_control
+    assert response["ETag"] and response["Last-Modified"]
+    assert client.get(path).content == response.content  # a second reader gets the same bytes
+
+
+@pytest.mark.parametrize("kind", list(QUERY_BUDGETS))
+def test_public_page_stays_within_its_query_budget(
+    client, newsroom, kind, django_assert_num_queries
+):
+    client.get("/topics/")  # the header's topic list is cached once for every page
+    # The upcoming-publication lookup of the page cache is cached too; see public_cache.py.
+    with django_assert_num_queries(QUERY_BUDGETS[kind]):
+        response = client.get(paths(newsroom)[kind])
+    assert response.status_code == 200
+
+
+def test_budgets_do_not_grow_with_content(client, newsroom, django_assert_num_queries):
+    client.get("/topics/")
+    article = make_article(
+        "A long story",
+        sections=12,
+        authors=[make_author() for _ in range(3)],
+        picks=list(Article.objects.all()[:4]),
+    )
+    with django_assert_num_queries(QUERY_BUDGETS["article"]):
+        client.get(article.get_absolute_url())
