@@ -9,6 +9,7 @@ from playwright.sync_api import expect
 
 from articles.models import Article
 from newsletter.models import Subscriber
+from tests.browser.conftest import assert_accessible
 
 pytestmark = pytest.mark.browser
 
@@ -156,6 +157,7 @@ def test_editor_writes_previews_and_publishes_an_article(live_server, page, news
     page.get_by_role("link", name="View on site").click()
     expect(page.locator(".preview-banner")).to_be_visible()
     expect(page.locator(".preview-banner")).to_contain_text("Preview: not published.")
+    assert_accessible(page, "staff preview")
     page.go_back()
 
     page.select_option("select[name=CHANGE_FORM-action]", "publish_now")
