@@ -24,7 +24,7 @@ from django.contrib.postgres.search import (
     TrigramWordSimilarity,
 )
 from django.db import connection
-from django.db.models import Case, F, Func, Q, TextField, Value, When
+from django.db.models import BooleanField, Case, F, Func, Q, TextField, Value, When
 from django.db.models.expressions import Expression
 from django.db.models.functions import Concat
 from django.shortcuts import render
@@ -133,7 +133,7 @@ def search_articles(query):
     ids = ids[:MAX_RANKED]
     ranked = (
         listing()
-        .filter(pk__in=ids)
+        .filter(AnyId(ids))
         .annotate(
             rank=SearchRank(StoredDocument(), search_query),
             snippet=_snippet(search_query),
@@ -141,6 +141,22 @@ def search_articles(query):
         .order_by("-rank", "-published_at", "-pk")
     )
     return RankedMatches(ids, ranked, capped=capped)
+
+
+class AnyId(Expression):
+    """`id = ANY(array)`: one parameter for up to MAX_RANKED ids instead of an IN list of a
+    thousand, which costs more to build and to parse."""
+
+    output_field = BooleanField()
+    conditional = True
+
+    def __init__(self, ids):
+        super().__init__()
+        self.ids = list(ids)
+
+    def as_sql(self, compiler, connection):
+        table = compiler.quote_name(compiler.query.base_table)
+        return f"{table}.id = ANY(%s)", [self.ids]
 
 
 def newest_matches(search_query):
