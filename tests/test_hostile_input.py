@@ -80,8 +80,8 @@ def assert_inert(html, where):
     assert "SECRET_KEY" not in html.replace("settings.SECRET_KEY", ""), where
 
 
-@pytest.fixture
-def hostile_article():
+def build_hostile_article():
+    """An article whose every editor-entered field holds the payloads."""
     author = Author.objects.create(name=f"Ann {PAYLOADS[1]}", slug="ann", bio=HOSTILE)
     topic = Topic.objects.create(name=f"Chips {PAYLOADS[0]}", slug="chips", description=HOSTILE)
     article = make_article(
@@ -98,6 +98,11 @@ def hostile_article():
         position=1, lead_in=f"Lead-in {PAYLOADS[1]}", text=HOSTILE, bullets="\n".join(PAYLOADS)
     )
     return article
+
+
+@pytest.fixture
+def hostile_article():
+    return build_hostile_article()
 
 
 def test_every_editor_field_renders_inert_on_every_page(client, hostile_article):

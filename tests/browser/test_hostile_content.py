@@ -2,31 +2,14 @@
 
 import pytest
 
-from tests.test_hostile_input import HOSTILE, PAYLOADS
+from tests.test_hostile_input import build_hostile_article
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
 def hostile_article(transactional_db):
-    from articles.models import Author, Topic
-    from tests.test_articles_factories import make_article
-
-    author = Author.objects.create(name=f"Ann {PAYLOADS[1]}", slug="ann", bio=HOSTILE)
-    topic = Topic.objects.create(name=f"Chips {PAYLOADS[0]}", slug="chips", description=HOSTILE)
-    article = make_article(
-        f"Headline {PAYLOADS[8]}",
-        dek=f"Dek {PAYLOADS[7]}",
-        summary=HOSTILE,
-        take=f"🤔 {PAYLOADS[0]}",
-        authors=[author],
-        topics=[topic],
-        sections=0,
-    )
-    article.sections.create(
-        position=1, lead_in=f"Lead-in {PAYLOADS[1]}", text=HOSTILE, bullets="\n".join(PAYLOADS)
-    )
-    return article
+    return build_hostile_article()
 
 
 def test_hostile_content_runs_nothing_in_the_browser(page, live_server, hostile_article):
