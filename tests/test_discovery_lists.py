@@ -189,3 +189,13 @@ def test_public_lists_are_the_same_for_every_reader(client, desk, path):
     assert not response.cookies
     assert "cookie" not in response.get("Vary", "").lower()
     assert "<script>" not in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "path", ["/", "/topics/", "/topics/models/", "/authors/theo-okafor/", "/search/?q=story"]
+)
+def test_headings_never_skip_a_level(client, desk, path):
+    _populate(desk, 3)
+    levels = [int(n) for n in re.findall(r"<h([1-6])\b", client.get(path).content.decode())]
+    assert levels[0] == 1 and levels.count(1) == 1
+    assert all(b - a <= 1 for a, b in zip(levels, levels[1:], strict=False)), levels
