@@ -14,8 +14,8 @@ from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils.html import escape
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
+from django.utils.html import escape
 
 from articles.models import Article, Author, Section, Topic
 from articles.seo import absolute, modified_time
