@@ -1,14 +1,16 @@
-"""Shared fixtures: a real SMTP server on 127.0.0.1, the production mailer pointed at it, and
-Playwright driving Debian's Chromium."""
+"""Shared fixtures: a real SMTP server on 127.0.0.1, the production mailer pointed at it,
+Playwright driving Debian's Chromium, and a live server whose static files come from WhiteNoise."""
 
 import email
 import email.policy
+import os
 import shutil
 import threading
 from dataclasses import dataclass, field
 
 import pytest
 from aiosmtpd.controller import Controller
+from pytest_django.live_server_helper import LiveServer
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 
@@ -107,3 +109,27 @@ def browser_type_launch_args(browser_type_launch_args):
             "--disable-default-apps",
         ],
     }
+
+
+def _no_static_handler(app):
+    return app
+
+
+@pytest.fixture(scope="session")
+def live_server(request):
+    """pytest-django's live server, minus its static handler.
+
+    That handler serves source files through the finders and knows nothing of the hashed names
+    the manifest storage puts in pages, so every stylesheet would 404. Production serves
+    STATIC_ROOT through WhiteNoise; with the handler out of the way the tests do the same.
+    """
+    addr = (
+        request.config.getvalue("liveserver")
+        or os.getenv("DJANGO_LIVE_TEST_SERVER_ADDRESS")
+        or "localhost"
+    )
+    server = LiveServer(addr, start=False)
+    server.thread.static_handler = _no_static_handler
+    server.start()
+    yield server
+    server.stop()

@@ -7,12 +7,9 @@ from axe_playwright_python.sync_playwright import Axe
 
 from newsletter import tokens
 from newsletter.models import ConsentRecord, Subscriber
-from tests.browser import conftest as browser_fixtures
 
-# The live server as production serves it (hashed static files through WhiteNoise), so the
-# pages are checked with their stylesheet.
-live_server = browser_fixtures.live_server
-
+# tests/conftest.py's live server serves hashed static files through WhiteNoise, as production
+# does, so the pages are checked with their stylesheet.
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 WCAG = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21aa", "wcag22aa"]}}

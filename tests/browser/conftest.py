@@ -1,15 +1,12 @@
-"""Browser fixtures: the live server as production serves it, newsroom content, axe-core
-checks and screenshots saved as test artifacts."""
+"""Browser fixtures: the demo newsroom, axe-core checks and screenshots saved as test
+artifacts (the live server itself is in tests/conftest.py)."""
 
 import io
-import os
 from pathlib import Path
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from django.core.cache import cache
 from django.core.management import call_command
-from pytest_django.live_server_helper import LiveServer
 
 from articles.models import Article
 
@@ -19,37 +16,11 @@ SCHEMES = ("light", "dark")
 _axe = Axe()
 
 
-def _no_static_handler(app):
-    return app
-
-
-@pytest.fixture(scope="session")
-def live_server(request):
-    """pytest-django's live server, minus its static handler.
-
-    That handler serves source files through the finders and knows nothing of the hashed names
-    the manifest storage puts in pages, so every stylesheet would 404. Production serves
-    STATIC_ROOT through WhiteNoise; with the handler out of the way the tests do the same.
-    """
-    addr = (
-        request.config.getvalue("liveserver")
-        or os.getenv("DJANGO_LIVE_TEST_SERVER_ADDRESS")
-        or "localhost"
-    )
-    server = LiveServer(addr, start=False)
-    server.thread.static_handler = _no_static_handler
-    server.start()
-    yield server
-    server.stop()
-
-
 @pytest.fixture
 def newsroom(transactional_db):
-    """The demo newsroom; returns its live articles, newest first. No stale cached pages."""
-    cache.clear()
+    """The demo newsroom; returns its live articles, newest first."""
     call_command("seed_demo", stdout=io.StringIO())
-    yield list(Article.objects.published().for_page())
-    cache.clear()
+    return list(Article.objects.published().for_page())
 
 
 def axe_violations(page):
