@@ -75,7 +75,11 @@ class ArticleQuerySet(models.QuerySet):
         of the sections' words is not among it)."""
         return (
             self.with_byline()
-            .prefetch_related(Prefetch("sections", queryset=Section.objects.order_by("position")))
+            .select_related("lead_image")
+            .prefetch_related(
+                Prefetch("sections", queryset=Section.objects.order_by("position")),
+                Prefetch("corrections", queryset=Correction.objects.order_by("published_at", "pk")),
+            )
             .defer("search_text")
         )
 
@@ -131,6 +135,23 @@ class Article(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     modified_at = models.DateTimeField(auto_now=True)
 
+    # --- Lead image (articles/images.py makes and reads it) ---
+    lead_image = models.ForeignKey(
+        "LeadImage", null=True, blank=True, on_delete=models.PROTECT, related_name="articles"
+    )
+    lead_image_alt = models.CharField(
+        "alt text",
+        max_length=250,
+        blank=True,
+        db_default="",
+        help_text="What the picture shows, for readers who cannot see it. Required with an image.",
+    )
+    lead_image_caption = models.CharField("caption", max_length=300, blank=True, db_default="")
+    lead_image_credit = models.CharField(
+        "credit", max_length=120, blank=True, db_default="", help_text='Who made it, e.g. "Photo: Ana Ruiz".'
+    )
+    # --- end lead image ---
+
     # --- Search (owned by articles/search.py) ---
     # The sections' lead-ins, text and bullets as plain text, rewritten by
     # articles.search.refresh_search_text() whenever sections change. On PostgreSQL a trigger
@@ -152,6 +173,11 @@ class Article(models.Model):
             models.CheckConstraint(
                 condition=Q(status="draft") | Q(published_at__isnull=False),
                 name="article_published_has_time",
+            ),
+            models.CheckConstraint(
+                condition=Q(lead_image__isnull=True) | ~Q(lead_image_alt=""),
+                name="article_image_has_alt",
+                violation_error_message="A lead image needs alt text.",
             ),
         ]
 
@@ -193,6 +219,16 @@ class Article(models.Model):
     def byline_authors(self):
         """Authors in byline order; reads the prefetch from `with_byline()`."""
         return [byline.author for byline in self.bylines.all()]
+
+    @property
+    def correction_list(self):
+        """Corrections and updates, oldest first; reads the prefetch from `for_page()`."""
+        return list(self.corrections.all())
+
+    @property
+    def latest_correction(self):
+        corrections = self.correction_list
+        return corrections[-1] if corrections else None
 
     def missing_for_publication(self, section_count=None):
         """What an editor must add before this article can go live, in words."""
@@ -300,3 +336,137 @@ class SlugRedirect(models.Model):
 
     def __str__(self):
         return f"{self.old_slug} → {self.article.slug}"
+
+
+# --- Editorial integrity: corrections, preview links, lead images (articles/corrections.py,
+# articles/previews.py, articles/images.py hold the code that writes these) ---
+
+
+class Correction(models.Model):
+    """A correction or an update published on a live article, kept for the record."""
+
+    class Kind(models.TextChoices):
+        CORRECTION = "correction", "Correction"
+        UPDATE = "update", "Update"
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="corrections")
+    kind = models.CharField(
+        max_length=10,
+        choices=Kind,
+        default=Kind.CORRECTION,
+        help_text="A correction fixes something that was wrong; an update adds what is new.",
+    )
+    text = models.TextField(
+        help_text="What was wrong and what is right, in a sentence or two. Links: "
+        "[text](https://…), **bold**, *italic*."
+    )
+    text_html = models.TextField(editable=False, blank=True)
+    published_at = models.DateTimeField(
+        "date", default=timezone.now, help_text="Shown with the correction; not in the future."
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["published_at", "pk"]
+        indexes = [models.Index(fields=["-published_at"], name="correction_newest_idx")]
+        constraints = [
+            models.CheckConstraint(condition=~Q(text=""), name="correction_text_not_empty"),
+            models.CheckConstraint(
+                condition=Q(kind__in=["correction", "update"]), name="correction_kind_known"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} of {self.published_at:%Y-%m-%d}"
+
+    def save(self, *args, **kwargs):
+        # Derived HTML, rendered once per change (see Article.save).
+        self.text_html = render_inline(self.text)
+        super().save(*args, **kwargs)
+
+
+class PreviewLink(models.Model):
+    """A shareable, expiring, revocable address showing an unpublished article."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="preview_links")
+    token = models.CharField(max_length=200, unique=True, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(expires_at__gt=models.F("created_at")),
+                name="preview_link_expires_after_creation",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Preview of “{self.article}” until {self.expires_at:%Y-%m-%d %H:%M}"
+
+    def get_absolute_url(self):
+        return reverse("articles:preview", kwargs={"token": self.token})
+
+    @property
+    def is_active(self):
+        return self.revoked_at is None and self.expires_at > timezone.now()
+
+
+class LeadImage(models.Model):
+    """An uploaded picture, re-encoded without its metadata. Never changed once stored, so an
+    old revision of an article can point back to it; its renditions are made with it."""
+
+    file = models.FileField(max_length=200, editable=False)
+    digest = models.CharField(
+        max_length=64, unique=True, editable=False, help_text="SHA-256 of the uploaded bytes."
+    )
+    format = models.CharField(max_length=4, editable=False)
+    width = models.PositiveIntegerField(editable=False)
+    height = models.PositiveIntegerField(editable=False)
+    has_alpha = models.BooleanField(default=False, editable=False)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(format__in=["JPEG", "PNG", "WEBP"]), name="lead_image_format_known"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.file.name} ({self.width}×{self.height})"
+
+
+class Rendition(models.Model):
+    """One stored size or crop of a lead image, made once (articles.images.make_renditions)."""
+
+    lead_image = models.ForeignKey(LeadImage, on_delete=models.CASCADE, related_name="renditions")
+    spec = models.CharField(max_length=10)
+    file = models.FileField(max_length=200)
+    width = models.PositiveIntegerField()
+    height = models.PositiveIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["lead_image", "spec"], name="rendition_once_per_spec"),
+        ]
+
+    def __str__(self):
+        return f"{self.spec} of {self.lead_image_id} ({self.width}×{self.height})"
