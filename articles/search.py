@@ -43,7 +43,7 @@ SUGGESTION_THRESHOLD = 0.45
 SEARCH_CONFIG = "english"
 
 # A reader sees at most this many results: the newest matches, best first.
-MAX_RANKED = 1000
+MAX_RANKED = 500
 
 
 class StoredDocument(Expression):
