@@ -148,7 +148,11 @@ class Article(models.Model):
     )
     lead_image_caption = models.CharField("caption", max_length=300, blank=True, db_default="")
     lead_image_credit = models.CharField(
-        "credit", max_length=120, blank=True, db_default="", help_text='Who made it, e.g. "Photo: Ana Ruiz".'
+        "credit",
+        max_length=120,
+        blank=True,
+        db_default="",
+        help_text='Who made it, e.g. "Photo: Ana Ruiz".',
     )
     # --- end lead image ---
 

@@ -19,6 +19,8 @@ ROLES = {
         "byline": ALL,
         "relatedpick": ALL,
         "slugredirect": ALL,
+        "correction": ALL,
+        "previewlink": ALL,
         "publish": ("publish_article",),
     },
     # Writing their own drafts, whole: sections and their place in the byline included.

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from articles import feeds, lists, search, sitemaps, views
+from articles import corrections, feeds, lists, previews, search, sitemaps, views
 
 app_name = "articles"
 
@@ -22,4 +22,7 @@ urlpatterns = [
     path("sitemap-news.xml", sitemaps.news, name="sitemap-news"),
     path("sitemap-<slug:section>.xml", sitemaps.section, name="sitemap-section"),
     path("robots.txt", sitemaps.robots_txt, name="robots"),
+    # Editorial integrity: the corrections record and shareable previews.
+    path("corrections/", corrections.corrections_page, name="corrections"),
+    path("preview/<str:token>/", previews.preview, name="preview"),
 ]

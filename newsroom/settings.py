@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "django.contrib.sitemaps",
     "django_tasks_db",
     "axes",
+    "reversion",
     "newsroom.apps.NewsroomConfig",
     "articles",
     "newsletter",
@@ -204,6 +205,15 @@ STORAGES = {
         )
     },
 }
+# Uploaded images: the file system under MEDIA_ROOT unless MEDIA_STORAGE names another STORAGES
+# backend (e.g. storages.backends.s3.S3Storage, with django-storages installed); its options
+# come as JSON in MEDIA_STORAGE_OPTIONS. MEDIA_URL may then be the bucket's or CDN's address.
+MEDIA_URL = env.str("MEDIA_URL", default=MEDIA_URL)
+if env.str("MEDIA_STORAGE", default=""):
+    STORAGES["default"] = {
+        "BACKEND": env.str("MEDIA_STORAGE"),
+        "OPTIONS": env.json("MEDIA_STORAGE_OPTIONS", default={}),
+    }
 # Hashed names never change content, so browsers and CDNs may keep them for a year.
 WHITENOISE_MAX_AGE = 31536000
 
@@ -263,6 +273,10 @@ SECURE_CSP = {
     "base-uri": [CSP.NONE],
     "frame-ancestors": [CSP.NONE],
 }
+if urlsplit(MEDIA_URL).scheme in ("http", "https"):
+    # Images served by a bucket or CDN (MEDIA_URL absolute) come from that origin.
+    _media = urlsplit(MEDIA_URL)
+    SECURE_CSP["img-src"].append(f"{_media.scheme}://{_media.netloc}")
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"

@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 
@@ -16,3 +17,5 @@ urlpatterns = [
     path("newsletter/", include("newsletter.urls")),
     path("", include("articles.urls")),
 ]
+# Uploaded images in development; in production the front server or the storage serves them.
+urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -1,0 +1,272 @@
+"""Lead images: upload checks with clear messages, metadata stripped, renditions made once and
+stored through the storage API, and the page showing them without layout shift."""
+
+import io
+import os
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.core.files.storage import default_storage
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from PIL import Image
+
+from articles import images
+from articles.models import Article, LeadImage, Rendition
+from tests import integrity_factories
+from tests.discovery_factories import FormReader
+from tests.integrity_factories import (
+    bomb_png,
+    camera_exif,
+    picture_bytes,
+    upload,
+)
+from tests.test_articles_factories import make_article
+
+pytestmark = pytest.mark.django_db
+editor = pytest.fixture(integrity_factories.editor_user, name="editor")
+media = pytest.fixture(integrity_factories.media_folder, name="media")
+
+
+def refused(upload_file):
+    with pytest.raises(ValidationError) as caught:
+        images.accept_upload(upload_file)
+    return caught.value.code, " ".join(caught.value.messages)
+
+
+def stored_files(root):
+    return sorted(
+        os.path.relpath(os.path.join(folder, name), root)
+        for folder, _, names in os.walk(root)
+        for name in names
+    )
+
+
+# What is refused, and what the editor is told.
+
+
+def test_a_text_file_named_like_a_jpeg_is_refused(media):
+    code, message = refused(upload("holiday.jpg", b"Dear editor, this is not a picture.\n" * 20))
+    assert code == "image_unreadable"
+    assert "“holiday.jpg” is not a picture" in message and "JPEG, PNG or WebP" in message
+
+
+def test_a_file_over_the_size_limit_is_refused_before_it_is_decoded(media):
+    # A real JPEG with 11 MB of trailing bytes: decoders would read it, the limit does not.
+    data = picture_bytes() + b"\0" * (11 * 1024 * 1024)
+    code, message = refused(upload("huge.jpg", data))
+    assert code == "image_too_large"
+    assert "11.0\xa0MB" in message and "the limit is 10.0\xa0MB" in message
+
+
+def test_a_picture_over_the_pixel_limit_is_refused(media):
+    data = picture_bytes("PNG", (8000, 6000))  # 48 megapixels, a small file
+    code, message = refused(upload("wide.png", data, "image/png"))
+    assert code == "image_too_many_pixels"
+    assert "8,000 × 6,000 pixels (48.0 megapixels)" in message
+    assert "the limit is 40 megapixels" in message
+
+
+def test_a_decompression_bomb_is_refused_without_being_decoded(media):
+    data = bomb_png()
+    assert len(data) < 100
+    code, message = refused(upload("tiny.png", data, "image/png"))
+    assert code == "image_too_many_pixels"
+    assert "more than 89 million pixels" in message and "limit of 40 megapixels" in message
+
+
+def test_a_bomb_just_over_pillows_warning_line_is_refused_too(media):
+    # Between Pillow's limit and twice it, Pillow only warns; we refuse.
+    code, _ = refused(upload("wide.png", bomb_png(12_000, 9_000), "image/png"))
+    assert code == "image_too_many_pixels"
+
+
+def test_other_formats_and_damaged_files_are_refused(media):
+    gif = io.BytesIO()
+    Image.new("RGB", (1600, 900)).save(gif, "GIF")
+    code, message = refused(upload("anim.gif", gif.getvalue(), "image/gif"))
+    assert code == "image_format" and "This is a GIF file" in message
+
+    cut = picture_bytes()[:4000]
+    code, message = refused(upload("cut.jpg", cut))
+    assert code == "image_damaged" and "damaged or cut short" in message
+
+
+def test_a_small_picture_is_refused_with_the_minimum(media):
+    code, message = refused(upload("thumb.jpg", picture_bytes(size=(800, 450))))
+    assert code == "image_too_small"
+    assert "800 × 450" in message and "at least 1200 × 675" in message
+
+
+# What is stored.
+
+
+def test_metadata_is_stripped_and_the_picture_turned_upright(media):
+    exif = camera_exif()
+    exif[0x0112] = 6  # Orientation: the camera was held on its side
+    data = picture_bytes(size=(2000, 1300), exif=exif.tobytes())
+    assert b"PhoneMaker" in data
+
+    lead_image = images.store_lead_image(images.accept_upload(upload("phone.jpg", data)))
+
+    assert (lead_image.width, lead_image.height) == (1300, 2000)
+    for name in [lead_image.file.name, *lead_image.renditions.values_list("file", flat=True)]:
+        with default_storage.open(name, "rb") as stored:
+            raw = stored.read()
+        assert b"PhoneMaker" not in raw and b"CameraApp" not in raw
+        with Image.open(io.BytesIO(raw)) as opened:
+            assert not opened.getexif(), name
+            assert "exif" not in opened.info and "xmp" not in opened.info
+
+
+def test_renditions_are_made_once_and_recorded(media, client):
+    accepted = images.accept_upload(upload("pic.jpg", picture_bytes(size=(2400, 1600))))
+    lead_image = images.store_lead_image(accepted)
+
+    made = {r.spec: r for r in Rendition.objects.filter(lead_image=lead_image)}
+    assert set(made) == set(images.SPECS)
+    files = stored_files(media)
+    assert len(files) == 1 + len(images.SPECS)
+    stamps = {name: os.stat(media / name).st_mtime_ns for name in files}
+
+    # Each recorded rendition is what the page computes, and the file really has that size.
+    for spec, rendition in made.items():
+        shown = images.picture(lead_image, spec)
+        assert rendition.file.name == images.rendition_name(lead_image, spec)
+        assert (rendition.width, rendition.height) == (shown.width, shown.height)
+        with default_storage.open(rendition.file.name, "rb") as f, Image.open(f) as opened:
+            assert opened.size == (rendition.width, rendition.height)
+
+    # Again, the same upload again, and pages: nothing is encoded or written a second time.
+    assert images.make_renditions(lead_image) == []
+    assert (
+        images.store_lead_image(
+            images.accept_upload(upload("again.jpg", picture_bytes(size=(2400, 1600))))
+        )
+        == lead_image
+    )
+    article = make_article(lead_image=lead_image, lead_image_alt="A yellow disc on blue.")
+    for _ in range(3):
+        assert client.get(article.get_absolute_url()).status_code == 200
+    assert Rendition.objects.count() == len(images.SPECS)
+    assert LeadImage.objects.count() == 1
+    assert {name: os.stat(media / name).st_mtime_ns for name in stored_files(media)} == stamps
+
+
+def test_crops_have_the_promised_shapes_and_sizes(media):
+    lead_image = images.store_lead_image(
+        images.accept_upload(upload("pic.jpg", picture_bytes(size=(1200, 675))))
+    )
+    sizes = {r.spec: (r.width, r.height) for r in lead_image.renditions.all()}
+    assert sizes["og"] == (1200, 630)
+    assert sizes["16x9"] == (1200, 675)
+    assert sizes["4x3"] == (900, 675)
+    assert sizes["1x1"] == (675, 675)
+    assert sizes["w480"] == (480, 270)
+    for spec in ("16x9", "4x3", "1x1"):
+        width, height = sizes[spec]
+        assert width * height >= 50_000
+
+
+def test_a_transparent_png_keeps_its_transparency(media):
+    data = picture_bytes("PNG", (1400, 800), mode="RGBA")
+    lead_image = images.store_lead_image(
+        images.accept_upload(upload("logo.png", data, "image/png"))
+    )
+    assert lead_image.has_alpha and lead_image.format == "PNG"
+    name = images.rendition_name(lead_image, "w480")
+    assert name.endswith(".png")
+    with default_storage.open(name, "rb") as f, Image.open(f) as opened:
+        assert opened.mode == "RGBA"
+
+
+def test_alt_text_is_required_by_the_database_too(media):
+    lead_image = images.store_lead_image(images.accept_upload(upload("p.jpg", picture_bytes())))
+    with pytest.raises(IntegrityError), transaction.atomic():
+        make_article(lead_image=lead_image, lead_image_alt="")
+
+
+# Through the admin, and on the page.
+
+
+def change_form(client, article):
+    url = reverse("admin:articles_article_change", args=[article.pk])
+    return url, FormReader(client.get(url).content.decode(), "article_form")
+
+
+def test_editor_uploads_a_lead_image_and_readers_see_it(client, editor, media):
+    article = make_article("A picture story", status=Article.Status.DRAFT)
+    client.force_login(editor)
+    url, form = change_form(client, article)
+    post = form.as_post(
+        lead_image_alt="A robot arm sorting parcels.",
+        lead_image_caption="The sorting line in Lyon.",
+        lead_image_credit="Photo: Ana Ruiz",
+        _save="Save",
+    )
+    post["lead_image_upload"] = upload(
+        "arm.webp", picture_bytes("WEBP", (1800, 1200)), "image/webp"
+    )
+    response = client.post(url, post)
+    assert response.status_code == 302, response.context["errors"]
+
+    article.refresh_from_db()
+    assert article.lead_image.format == "WEBP" and article.lead_image.uploaded_by == editor
+    assert article.lead_image.renditions.count() == len(images.SPECS)
+
+    html = client.get(article.get_absolute_url()).content.decode()  # staff preview
+    small = images.picture(article.lead_image, "w480")
+    large = images.picture(article.lead_image, "w1200")
+    assert f'src="{large.url}"' in html and f"{small.url} 480w" in html
+    assert f'width="{large.width}" height="{large.height}"' in html
+    assert 'alt="A robot arm sorting parcels."' in html and 'loading="eager"' in html
+    assert "The sorting line in Lyon." in html and "Photo: Ana Ruiz" in html
+    assert large.url.startswith("/media/lead-images/")
+
+
+def test_a_refused_upload_keeps_everything_typed_and_changes_nothing(client, editor, media):
+    article = make_article("Before", status=Article.Status.DRAFT)
+    client.force_login(editor)
+    url, form = change_form(client, article)
+    post = form.as_post(headline="After", lead_image_alt="Something", _save="Save")
+    post["lead_image_upload"] = upload("fake.png", b"GIF89a not really", "image/png")
+    response = client.post(url, post)
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "“fake.png” is not a picture" in html
+    assert 'value="After"' in html and 'value="Something"' in html
+    article.refresh_from_db()
+    assert article.headline == "Before" and article.lead_image is None
+    assert LeadImage.objects.count() == 0 and stored_files(media) == []
+
+
+def test_an_image_without_alt_text_is_refused_and_the_editor_told_to_choose_it_again(
+    client, editor, media
+):
+    article = make_article(status=Article.Status.DRAFT)
+    client.force_login(editor)
+    url, form = change_form(client, article)
+    post = form.as_post(_save="Save")
+    post["lead_image_upload"] = upload("ok.jpg", picture_bytes())
+    response = client.post(url, post)
+
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.errors
+    assert "alt text is required with a lead image" in errors["lead_image_alt"][0]
+    assert "choose it again" in errors["lead_image_upload"][0]
+    assert LeadImage.objects.count() == 0
+
+
+def test_removing_the_image_keeps_the_file_for_older_revisions(client, editor, media):
+    lead_image = images.store_lead_image(images.accept_upload(upload("p.jpg", picture_bytes())))
+    article = make_article(
+        status=Article.Status.DRAFT, lead_image=lead_image, lead_image_alt="A disc."
+    )
+    client.force_login(editor)
+    url, form = change_form(client, article)
+    response = client.post(url, form.as_post(remove_lead_image="on", _save="Save"))
+    assert response.status_code == 302
+    article.refresh_from_db()
+    assert article.lead_image is None
+    assert default_storage.exists(lead_image.file.name)
