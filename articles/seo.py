@@ -8,13 +8,17 @@ escapes `<`, `>` and `&` the way Django's `json_script` does, so a headline hold
 
 import json
 from dataclasses import dataclass, field
+from html import unescape
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.templatetags.static import static
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.html import format_html, strip_tags
 from django.utils.safestring import mark_safe
+
+from articles import images
 
 LOGO = ("img/logo.png", 600, 60)
 CARD = ("img/social-card.png", 1200, 630)
@@ -65,11 +69,14 @@ class PageMeta:
         return mark_safe("".join(ld_json_script(data) for data in self.json_ld))  # noqa: S308
 
 
-def page_meta(*, title, description, path, og_type="website", json_ld=(), robots="", extra=()):
-    """Metadata for a page at `path` (which may carry a query string such as ?page=2)."""
+def page_meta(
+    *, title, description, path, og_type="website", json_ld=(), robots="", extra=(), image=None
+):
+    """Metadata for a page at `path` (which may carry a query string such as ?page=2).
+    `image` is (url, width, height, alt) for link previews; the site's card by default."""
     canonical = absolute(path)
     card, width, height = CARD
-    image = absolute(static(card))
+    image, width, height, image_alt = image or (absolute(static(card)), width, height, None)
     properties = [
         ("og:type", og_type),
         ("og:site_name", site_name()),
@@ -80,7 +87,7 @@ def page_meta(*, title, description, path, og_type="website", json_ld=(), robots
         ("og:image", image),
         ("og:image:width", str(width)),
         ("og:image:height", str(height)),
-        ("og:image:alt", site_name()),
+        ("og:image:alt", image_alt or site_name()),
         *extra,
     ]
     twitter = [
@@ -88,6 +95,7 @@ def page_meta(*, title, description, path, og_type="website", json_ld=(), robots
         ("twitter:title", title),
         ("twitter:description", description),
         ("twitter:image", image),
+        *([("twitter:image:alt", image_alt)] if image_alt else []),
     ]
     return PageMeta(
         title=title,
@@ -122,11 +130,25 @@ def article_meta(article):
         og_type="article",
         json_ld=[news_article_ld(article, authors, topics), breadcrumbs_ld(crumbs)],
         extra=[pair for pair in extra if pair[1]],
+        image=_preview_image(article),
     )
     meta.twitter.extend(
         [("twitter:label1", "Written by"), ("twitter:data1", _names(authors))] if authors else []
     )
     return meta
+
+
+def media_url(url):
+    """An absolute address for a stored file (a bucket's URL already is one)."""
+    return url if urlsplit(url).scheme else absolute(url)
+
+
+def _preview_image(article):
+    """The lead image's 1200×630 crop for OpenGraph and Twitter cards (joined by for_page())."""
+    if not article.lead_image_id:
+        return None
+    shown = images.picture(article.lead_image, images.OPEN_GRAPH.name)
+    return (media_url(shown.url), shown.width, shown.height, article.lead_image_alt)
 
 
 def modified_time(article):
@@ -188,10 +210,36 @@ def news_article_ld(article, authors, topics):
         "inLanguage": settings.SITE_LANGUAGE,
         "isAccessibleForFree": True,
     }
+    if article.lead_image_id:
+        # The 16:9, 4:3 and 1:1 crops search engines choose from, each well over 50,000 px.
+        data["image"] = [
+            _image_object(images.picture(article.lead_image, crop.name)) for crop in images.CROPS
+        ]
+    corrections = article.correction_list  # prefetched by for_page()
+    if corrections:
+        data["correction"] = [correction_ld(each) for each in corrections]
     if topics:
         data["articleSection"] = topics[0].name
         data["keywords"] = [each.name for each in topics]
     return data
+
+
+def _image_object(shown):
+    return {
+        "@type": "ImageObject",
+        "url": media_url(shown.url),
+        "width": shown.width,
+        "height": shown.height,
+    }
+
+
+def correction_ld(correction):
+    """A correction or update as a schema.org CorrectionComment (its text without markup)."""
+    return {
+        "@type": "CorrectionComment",
+        "text": unescape(strip_tags(correction.text_html)),
+        "datePublished": isotime(correction.published_at),
+    }
 
 
 def breadcrumbs_ld(crumbs):

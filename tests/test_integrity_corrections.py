@@ -1,6 +1,7 @@
 """Corrections and updates: added in the admin to live articles, shown on the page, listed on
 /corrections/, and moving the article's "Updated on" (and with it the feeds' updated time)."""
 
+import json
 import xml.etree.ElementTree as ET
 from datetime import timedelta
 
@@ -9,10 +10,10 @@ from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
 
-from articles import corrections
+from articles import corrections, seo
 from articles.models import Article, Correction
 from tests import integrity_factories
-from tests.discovery_factories import FormReader
+from tests.discovery_factories import FormReader, read_page
 from tests.test_articles_factories import PageOutline, make_article
 from tests.test_articles_page import ARTICLE_PAGE_QUERIES
 
@@ -200,3 +201,26 @@ def test_a_corrected_article_is_an_updated_entry_in_the_feeds(client):
     published = entry.findtext(f"{ATOM}published")
     assert updated > published
     assert updated.startswith(timezone.localtime(article.updated_at).strftime("%Y-%m-%dT%H:%M"))
+
+
+def test_json_ld_carries_each_correction_and_the_new_modified_time(client):
+    article = make_article("Structured story", hours_ago=30)
+    fix = corrections.correction_publish(
+        article=article,
+        text="We named the wrong lab; it was **Lab & Co.**",
+        published_at=timezone.now() - timedelta(hours=2),
+    )
+    article.refresh_from_db()
+    page = read_page(client.get(article.get_absolute_url()))
+    news = next(d for d in map(json.loads, page.json_ld) if d["@type"] == "NewsArticle")
+
+    assert news["correction"] == [
+        {
+            "@type": "CorrectionComment",
+            "text": "We named the wrong lab; it was Lab & Co.",
+            "datePublished": seo.isotime(fix.published_at),
+        }
+    ]
+    assert news["dateModified"] == seo.isotime(article.updated_at)
+    assert news["dateModified"] > news["datePublished"]
+    assert page.first("article:modified_time") == news["dateModified"]

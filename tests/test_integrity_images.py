@@ -2,6 +2,7 @@
 stored through the storage API, and the page showing them without layout shift."""
 
 import io
+import json
 import os
 
 import pytest
@@ -14,7 +15,7 @@ from PIL import Image
 from articles import images
 from articles.models import Article, LeadImage, Rendition
 from tests import integrity_factories
-from tests.discovery_factories import FormReader
+from tests.discovery_factories import FormReader, read_page
 from tests.integrity_factories import (
     bomb_png,
     camera_exif,
@@ -270,3 +271,40 @@ def test_removing_the_image_keeps_the_file_for_older_revisions(client, editor, m
     article.refresh_from_db()
     assert article.lead_image is None
     assert default_storage.exists(lead_image.file.name)
+
+
+def test_link_previews_and_json_ld_use_the_lead_image_crops(client, media):
+    lead_image = images.store_lead_image(
+        images.accept_upload(upload("p.jpg", picture_bytes(size=(2000, 1500))))
+    )
+    article = make_article(lead_image=lead_image, lead_image_alt="Two engineers at a bench.")
+    page = read_page(client.get(article.get_absolute_url()))
+
+    og = page.first("og:image")
+    assert og == "http://testserver" + images.picture(lead_image, "og").url
+    assert (page.first("og:image:width"), page.first("og:image:height")) == ("1200", "630")
+    assert page.first("og:image:alt") == "Two engineers at a bench."
+    assert page.first("twitter:image") == og
+    assert page.first("twitter:image:alt") == "Two engineers at a bench."
+    assert stored_size(og) == (1200, 630)
+
+    news = next(d for d in map(json.loads, page.json_ld) if d["@type"] == "NewsArticle")
+    ratios = []
+    for image in news["image"]:
+        assert image["@type"] == "ImageObject"
+        assert image["width"] * image["height"] >= 50_000
+        assert stored_size(image["url"]) == (image["width"], image["height"])
+        ratios.append(round(image["width"] / image["height"], 2))
+    assert ratios == [1.78, 1.33, 1.0]
+
+
+def test_without_a_lead_image_pages_keep_the_site_card(client):
+    page = read_page(client.get(make_article().get_absolute_url()))
+    assert page.first("og:image").endswith(".png") and "/static/" in page.first("og:image")
+    assert page.first("twitter:image:alt") is None
+
+
+def stored_size(url):
+    name = url.removeprefix("http://testserver/media/")
+    with default_storage.open(name, "rb") as f, Image.open(f) as opened:
+        return opened.size
