@@ -33,10 +33,12 @@ def unsubscribe_url(subscriber):
 
 def unsubscribe_headers(subscriber):
     """List-Unsubscribe headers for one subscriber: mail providers POST to the URL at once."""
-    return {
-        "List-Unsubscribe": f"<{unsubscribe_url(subscriber)}>",
-        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-    }
+    return list_headers(unsubscribe_url(subscriber))
+
+
+def list_headers(url):
+    """One-click unsubscribe (RFC 8058) through `url`."""
+    return {"List-Unsubscribe": f"<{url}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
 
 
 class _OneLine(str):

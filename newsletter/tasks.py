@@ -8,8 +8,10 @@ from django.conf import settings
 from django.tasks import default_task_backend, task
 from django.utils import timezone
 
+from newsletter.delivery import run_worker
+from newsletter.digest import compose_test
 from newsletter.emails import compose
-from newsletter.models import Subscriber
+from newsletter.models import Edition, Subscriber
 
 logger = logging.getLogger(__name__)
 
@@ -50,3 +52,34 @@ def retry_later(subscriber_id, kind, attempt, error):
         subscriber_id, kind, attempt + 1
     )
     return "retrying"
+
+
+# Below signup emails: a confirmation should not wait behind a whole digest.
+DIGEST_PRIORITY = -10
+
+
+@task(priority=DIGEST_PRIORITY)
+def deliver_edition(edition_id):
+    """One delivery worker for an edition. When only later retries remain, the worker hands
+    over to a follow-up task at their time, on backends that can run a task later."""
+    report = run_worker(edition_id)
+    if report.waiting_until is not None and deliver_edition.get_backend().supports_defer:
+        deliver_edition.using(run_after=report.waiting_until).enqueue(edition_id)
+    return report.as_dict()
+
+
+def enqueue_delivery_workers(edition_id, workers=None):
+    """Start `workers` delivery tasks on the edition (None: settings.NEWSLETTER_WORKERS; 0:
+    none, for workers run as `manage.py newsletter_worker` processes)."""
+    for _ in range(settings.NEWSLETTER_WORKERS if workers is None else workers):
+        deliver_edition.enqueue(edition_id)
+
+
+@task
+def send_test_edition(edition_id, address):
+    """A test copy of an edition for the editor who asked, to `address` only."""
+    edition = Edition.objects.filter(pk=edition_id).first()
+    if edition is None:
+        return "skipped"
+    compose_test(edition, to=address).send(using="default")
+    return "sent"
