@@ -71,6 +71,14 @@ OPEN_GRAPH = Spec("og", 1200, (1200, 630))
 CROPS = (Spec("16x9", 1200, (16, 9)), Spec("4x3", 1200, (4, 3)), Spec("1x1", 1200, (1, 1)))
 SPECS = {spec.name: spec for spec in (*WIDTHS, OPEN_GRAPH, *CROPS)}
 SMALL = "w480"
+# What a list needs to show the small rendition (articles.lists.listing() joins them).
+LIST_COLUMNS = (
+    "lead_image_alt",
+    "lead_image__digest",
+    "lead_image__width",
+    "lead_image__height",
+    "lead_image__has_alpha",
+)
 
 
 @dataclass(frozen=True)

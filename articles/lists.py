@@ -12,7 +12,7 @@ from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 
-from articles import seo
+from articles import images, seo
 from articles.models import Article, Author, Topic
 
 ARTICLES_PER_PAGE = 20
@@ -22,8 +22,14 @@ _PAGE_NUMBER = re.compile(r"[1-9][0-9]{0,5}")
 
 
 def listing():
-    """Published articles, newest first, ready for a list: authors and topics in two queries."""
-    return Article.objects.published().with_byline().only(*LIST_COLUMNS)
+    """Published articles, newest first, ready for a list: authors and topics in two queries,
+    the lead image joined."""
+    return (
+        Article.objects.published()
+        .with_byline()
+        .select_related("lead_image")
+        .only(*LIST_COLUMNS, *images.LIST_COLUMNS)
+    )
 
 
 def paginate(request, object_list, per_page, **keep):

@@ -308,3 +308,30 @@ def stored_size(url):
     name = url.removeprefix("http://testserver/media/")
     with default_storage.open(name, "rb") as f, Image.open(f) as opened:
         return opened.size
+
+
+def test_lists_show_the_small_rendition_lazily_without_extra_queries(
+    client, media, settings, django_assert_num_queries
+):
+    settings.PAGE_CACHE_SECONDS = 0
+    lead_image = images.store_lead_image(images.accept_upload(upload("p.jpg", picture_bytes())))
+    for n in range(3):
+        make_article(f"Plain {n}", hours_ago=10 + n)
+    client.get("/")  # the header's topics, cached from here on
+    with django_assert_num_queries(4):  # count, page, bylines, topics
+        client.get("/")
+    pictured = make_article(
+        "Pictured", hours_ago=20, lead_image=lead_image, lead_image_alt="A disc on blue."
+    )
+    make_article("Newest", hours_ago=1)  # so the pictured story is below the lead
+    client.get("/")  # the header's topics again (new articles changed the content)
+    with django_assert_num_queries(4):  # the lead image is joined, not queried
+        html = client.get("/").content.decode()
+    small = images.picture(lead_image, "w480")
+    tag = html[html.index('<img class="story-image"') :]
+    tag = tag[: tag.index(">") + 1]
+    assert f'src="{small.url}"' in tag and 'loading="lazy"' in tag
+    assert f'width="{small.width}" height="{small.height}"' in tag
+    assert 'alt="A disc on blue."' in tag and " 1200w" in tag
+    assert html.index("A disc on blue.") > html.index("Newest")
+    assert pictured.get_absolute_url() in html
