@@ -67,4 +67,10 @@ def parts(message):
     return text, html
 
 
+def flat(text):
+    """Text with every run of whitespace as one space: lines are wrapped where HTML and
+    readers do not care."""
+    return " ".join(text.split())
+
+
 UNSUBSCRIBE = re.compile(r"http://testserver(/newsletter/unsubscribe/[^/\s\"<>]+/)")
