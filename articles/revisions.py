@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 import reversion
 from django.utils.formats import localize
-from django.utils.html import escape, format_html_join
+from django.utils.html import escape, format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.timezone import localtime
 
@@ -81,7 +81,10 @@ def snapshots(*revisions):
     topics = dict(Topic.objects.filter(pk__in=topic_ids).values_list("pk", "name"))
     authors = dict(Author.objects.filter(pk__in=author_ids).values_list("pk", "name"))
     related = dict(Article.objects.filter(pk__in=related_ids).values_list("pk", "headline"))
-    images = {image.pk: str(image) for image in LeadImage.objects.filter(pk__in=image_ids)}
+    images = {
+        image.pk: f"{image.format} {image.width} × {image.height} (picture #{image.pk})"
+        for image in LeadImage.objects.filter(pk__in=image_ids)
+    }
     return [_snapshot(content, topics, authors, related, images) for content in contents]
 
 
@@ -152,30 +155,31 @@ def _row(label, older, newer):
 
 
 def _lines_row(label, older, newer):
-    """A list (bullets, bylines, picks) line by line: removed lines struck, added underlined."""
+    """A list (bullets, bylines, picks) line by line: a removed line struck, an added one
+    underlined, an edited one (a line replaced by one line) marked word by word."""
     if older == newer:
-        html = _list_html([("", line) for line in older])
-        return Row(label, html, _list_html([("", line) for line in newer]), False)
+        return Row(label, _list_html(map(escape, older)), _list_html(map(escape, newer)), False)
     left, right = [], []
     for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, older, newer).get_opcodes():
+        old_lines, new_lines = older[i1:i2], newer[j1:j2]
         if op == "equal":
-            left.extend(("", line) for line in older[i1:i2])
-            right.extend(("", line) for line in newer[j1:j2])
-        else:
-            left.extend(("del", line) for line in older[i1:i2])
-            right.extend(("ins", line) for line in newer[j1:j2])
+            left.extend(map(escape, old_lines))
+            right.extend(map(escape, new_lines))
+            continue
+        paired = min(len(old_lines), len(new_lines)) if op == "replace" else 0
+        for old, new in zip(old_lines[:paired], new_lines[:paired], strict=True):
+            old_html, new_html = _word_diff(old, new)
+            left.append(old_html)
+            right.append(new_html)
+        left.extend(format_html("<del>{}</del>", line) for line in old_lines[paired:])
+        right.extend(format_html("<ins>{}</ins>", line) for line in new_lines[paired:])
     return Row(label, _list_html(left), _list_html(right), True)
 
 
 def _list_html(items):
-    if not items:
-        return ""
-    inner = format_html_join(
-        "",
-        "<li>{}</li>",
-        ((mark_safe(f"<{tag}>{escape(line)}</{tag}>") if tag else line,) for tag, line in items),  # noqa: S308
-    )
-    return format_html_join("", "<ul>{}</ul>", [(inner,)])
+    """`items` are already HTML (escaped or marked up)."""
+    inner = format_html_join("", "<li>{}</li>", ((item,) for item in items))
+    return format_html("<ul>{}</ul>", inner) if inner else ""
 
 
 def compare(older, newer):

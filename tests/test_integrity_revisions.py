@@ -5,7 +5,7 @@ import pytest
 from django.urls import reverse
 from reversion.models import Version
 
-from articles import corrections
+from articles import corrections, revisions
 from articles.models import Article, Section
 from tests import integrity_factories
 from tests.discovery_factories import FormReader
@@ -126,9 +126,15 @@ def test_compare_shows_every_changed_field_including_sections_and_bullets(client
     assert not rows["Written by"].changed and "Ada Quill" in rows["Written by"].newer
     bullets = rows["Section 1: bullets"]
     assert bullets.changed
-    assert "<del>Bullet 1.2</del>" in bullets.older and "<del>Bullet 1.3</del>" in bullets.older
-    assert "<ins>Bullet 1.2 revised</ins>" in bullets.newer
-    assert "<ins>Bullet 1.4 added</ins>" in bullets.newer
+    # An edited bullet is marked word by word; an unchanged one is left alone.
+    assert (
+        bullets.older
+        == "<ul><li>Bullet 1.1</li><li>Bullet 1.2</li><li>Bullet 1.<del>3</del></li></ul>"
+    )
+    assert bullets.newer == (
+        "<ul><li>Bullet 1.1</li><li>Bullet 1.2<ins> revised</ins></li>"
+        "<li>Bullet 1.<ins>4 added</ins></li></ul>"
+    )
     assert not rows["Section 2: bullets"].changed
     assert (
         rows["Section 3: lead-in"].older == ""
@@ -199,3 +205,17 @@ def test_writers_see_history_of_their_drafts_but_only_editors_restore(client, ed
     revision_url = reverse("admin:articles_article_revision", args=[draft.pk, version.pk])
     assert client.get(revision_url).status_code == 403
     assert client.get(reverse("admin:articles_article_recoverlist")).status_code == 403
+
+
+def test_whole_lines_added_and_removed_are_marked_whole():
+    older = revisions.Snapshot(sections=[{"lead_in": "A", "text": "B", "bullets": ["one", "two"]}])
+    newer = revisions.Snapshot(
+        sections=[{"lead_in": "A", "text": "B", "bullets": ["two", "three & <four>"]}],
+        picks=["Picked"],
+    )
+    rows = {row.label: row for row in revisions.compare(older, newer)}
+    bullets = rows["Section 1: bullets"]
+    assert bullets.older == "<ul><li><del>one</del></li><li>two</li></ul>"
+    assert bullets.newer == "<ul><li>two</li><li><ins>three &amp; &lt;four&gt;</ins></li></ul>"
+    assert rows["Recent News picks"].older == ""
+    assert rows["Recent News picks"].newer == "<ul><li><ins>Picked</ins></li></ul>"
