@@ -8,7 +8,6 @@ daily digest.
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Max
 from django.shortcuts import render
 from django.utils import timezone
 
@@ -41,18 +40,24 @@ def public_corrections():
     )
 
 
-def corrected_since(moment, *, until=None):
-    """Published articles with a correction or update published after `moment` (and up to
-    `until`), each with `last_corrected_at`; the oldest correction first. For the digest."""
-    window = {"corrections__published_at__gt": moment}
-    if until is not None:
-        window["corrections__published_at__lte"] = until
-    return (
-        Article.objects.published()
-        .filter(**window)
-        .annotate(last_corrected_at=Max("corrections__published_at"))
-        .order_by("last_corrected_at", "pk")
+def corrected_between(since, until, *, exclude=()):
+    """Published articles with a correction or update dated in (since, until], as (article,
+    [those corrections]) pairs, the earliest correction first; one query. For the digest."""
+    found = {}
+    rows = (
+        Correction.objects.filter(
+            article__in=Article.objects.published(),
+            published_at__gt=since,
+            published_at__lte=until,
+        )
+        .exclude(article_id__in=exclude)
+        .select_related("article")
+        .defer("article__search_text")
+        .order_by("published_at", "pk")
     )
+    for correction in rows:
+        found.setdefault(correction.article_id, (correction.article, []))[1].append(correction)
+    return list(found.values())
 
 
 def check_publishable(article, published_at):

@@ -25,6 +25,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from articles import corrections, images
 from articles.markup import render_inline
 from articles.models import Article
 from newsletter import tokens
@@ -101,6 +102,16 @@ class DigestSection:
     bullets: list
 
 
+@dataclass(frozen=True)
+class DigestImage:
+    """A lead image's small rendition, at an absolute address."""
+
+    url: str
+    width: int
+    height: int
+    alt: str
+
+
 @dataclass
 class DigestArticle:
     headline: str
@@ -110,6 +121,17 @@ class DigestArticle:
     summary: Fragment
     sections: list
     take: str
+    image: DigestImage | None = None
+
+
+@dataclass
+class DigestCorrection:
+    """An article corrected since the previous edition, with those corrections as
+    (label, Fragment) pairs, e.g. ("Correction, 26 November", …)."""
+
+    headline: str
+    url: str
+    notes: list
 
 
 @dataclass
@@ -119,6 +141,7 @@ class DigestContent:
     edition: object
     articles: list = field(default_factory=list)
     intro: list = field(default_factory=list)
+    corrections: list = field(default_factory=list)
 
 
 def joined_names(names):
@@ -140,8 +163,9 @@ def edition_articles(edition):
 
 
 def digest_content(edition):
-    articles = []
+    articles, carried = [], []
     for article in edition_articles(edition):
+        carried.append(article.pk)
         sections = [
             DigestSection(
                 lead_in=section.lead_in,
@@ -159,9 +183,53 @@ def digest_content(edition):
                 summary=fragment(article.summary_html),
                 sections=sections,
                 take=article.take,
+                image=digest_image(article),
             )
         )
-    return DigestContent(edition=edition, articles=articles, intro=intro_fragments(edition.intro))
+    return DigestContent(
+        edition=edition,
+        articles=articles,
+        intro=intro_fragments(edition.intro),
+        corrections=digest_corrections(edition, carried=carried),
+    )
+
+
+def digest_image(article):
+    """The small rendition of the article's lead image (joined by for_page()), or None."""
+    if not article.lead_image_id:
+        return None
+    shown = images.picture(article.lead_image, images.SMALL)
+    url = shown.url if urlsplit(shown.url).scheme else settings.SITE_URL + shown.url
+    return DigestImage(url, shown.width, shown.height, article.lead_image_alt)
+
+
+def _day(moment):
+    moment = timezone.localtime(moment)
+    return f"{moment.day} {moment:%B}"
+
+
+def digest_corrections(edition, *, carried=()):
+    """Articles corrected since the previous edition's cut-off, up to this one's; an article
+    the edition carries anyway is already shown as it now reads."""
+    from newsletter.editions import edition_window  # editions builds on this module
+
+    since, _ = edition_window(edition.date, edition.cut_off)
+    found = []
+    for article, notes in corrections.corrected_between(since, edition.cut_off, exclude=carried):
+        found.append(
+            DigestCorrection(
+                headline=article.headline,
+                url=f"{settings.SITE_URL}{article.get_absolute_url()}#corrections",
+                notes=[
+                    (
+                        f"{note.get_kind_display()}, {_day(note.published_at)}",
+                        fragment(note.text_html),
+                    )
+                    for note in notes
+                ],
+            )
+        )
+    return found
 
 
 # --- Rendering ---
@@ -228,6 +296,7 @@ def render_bodies(content, *, unsubscribe_url):
         "edition": edition,
         "articles": content.articles,
         "intro": content.intro,
+        "corrections": content.corrections,
         "site_name": settings.SITE_NAME,
         "site_url": settings.SITE_URL,
         "unsubscribe_url": unsubscribe_url,
