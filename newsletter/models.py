@@ -139,6 +139,7 @@ class EditionQuerySet(models.QuerySet):
             return models.Case(
                 models.When(status=Edition.Status.SENDING, then=live(status)),
                 default=models.F(stored),
+                output_field=models.IntegerField(),
             )
 
         return self.annotate(
@@ -149,6 +150,7 @@ class EditionQuerySet(models.QuerySet):
                 models.When(status=Edition.Status.SENDING, then=live(*Delivery.PENDING)),
                 models.When(status=Edition.Status.SENT, then=0),
                 default=None,
+                output_field=models.IntegerField(),
             ),
         )
 
