@@ -20,6 +20,8 @@ READER_PAGES = [
     "search-form",
     "search-results",
     "search-no-results",
+    "corrections",
+    "preview-unavailable",
     "not-found",
 ]
 
@@ -36,6 +38,8 @@ def reader_path(name, articles):
         "search-form": reverse("articles:search"),
         "search-results": f"{reverse('articles:search')}?q={word}",
         "search-no-results": f"{reverse('articles:search')}?q=xylophonequartz",
+        "corrections": reverse("articles:corrections"),
+        "preview-unavailable": reverse("articles:preview", args=["no-such-link"]),
         "not-found": "/no-such-page/",
     }[name]
 
@@ -64,9 +68,13 @@ def test_reader_page_is_accessible(live_server, page, newsroom, name):
     csp_errors = []
     page.on("console", lambda m: csp_errors.append(m.text) if "Security Policy" in m.text else 0)
     response = page.goto(live_server.url + reader_path(name, newsroom))
-    assert response.status == (404 if name == "not-found" else 200)
+    assert response.status == {"not-found": 404, "preview-unavailable": 404}.get(name, 200)
     if name == "article":
         assert page.locator("main article").count() == 1
+        assert page.locator(".lead-image img").evaluate(
+            "img => img.complete && img.naturalWidth > 0"
+        )
+        assert page.locator(".corrections .correction").count() == 1
     if name == "search-results":
         assert page.locator(".search-results .story").count() >= 1
         assert page.locator(".search-results mark").count() >= 1
