@@ -41,19 +41,20 @@ def public_corrections():
 
 
 def corrected_between(since, until, *, exclude=()):
-    """Published articles with a correction or update dated in (since, until], as (article,
-    [those corrections]) pairs, the earliest correction first; one query. For the digest."""
+    """Published articles with a correction or update made in (since, until], as (article,
+    [those corrections]) pairs, the earliest first; one query. For the digest. When it was made,
+    not the date it shows: a correction dated back to last week still goes out once."""
     found = {}
     rows = (
         Correction.objects.filter(
             article__in=Article.objects.published(),
-            published_at__gt=since,
-            published_at__lte=until,
+            created_at__gt=since,
+            created_at__lte=until,
         )
         .exclude(article_id__in=exclude)
         .select_related("article")
         .defer("article__search_text")
-        .order_by("published_at", "pk")
+        .order_by("created_at", "pk")
     )
     for correction in rows:
         found.setdefault(correction.article_id, (correction.article, []))[1].append(correction)

@@ -33,13 +33,15 @@ def yesterdays_edition(cut_off_hours_ago):
     )
 
 
-def correct(story, text, *, hours_ago, kind=Correction.Kind.CORRECTION):
-    return corrections.correction_publish(
-        article=story,
-        text=text,
-        kind=kind,
-        published_at=timezone.now() - timedelta(hours=hours_ago),
+def correct(story, text, *, hours_ago, kind=Correction.Kind.CORRECTION, dated_hours_ago=None):
+    """A correction made `hours_ago` hours back (and dated then, or `dated_hours_ago`)."""
+    made = timezone.now() - timedelta(hours=hours_ago)
+    dated = made if dated_hours_ago is None else timezone.now() - timedelta(hours=dated_hours_ago)
+    correction = corrections.correction_publish(
+        article=story, text=text, kind=kind, published_at=dated
     )
+    Correction.objects.filter(pk=correction.pk).update(created_at=made)
+    return correction
 
 
 def test_the_next_edition_lists_corrections_since_the_previous_one(smtp_mailer):
@@ -49,6 +51,8 @@ def test_the_next_edition_lists_corrections_since_the_previous_one(smtp_mailer):
     correct(old, "The plant is in **Dresden**, not Leipzig.", hours_ago=3)
     correct(old, "The company confirmed the date.", hours_ago=2, kind=Correction.Kind.UPDATE)
     correct(older, "Fixed before the last edition went out.", hours_ago=12)
+    backdated = article("Backdated story", hours_ago=50)
+    correct(backdated, "Made today, dated two days back.", hours_ago=1, dated_hours_ago=48)
     fresh = article("Today's news", hours_ago=1)
     correct(fresh, "A typo in today's story.", hours_ago=0.5)
     subscriber("reader@example.com")
@@ -61,6 +65,7 @@ def test_the_next_edition_lists_corrections_since_the_previous_one(smtp_mailer):
 
     for body in (flat(text), flat(html)):
         assert "Chipmaker doubles output" in body
+        assert "Made today, dated two days back." in body
         assert "Startup raises a round" not in body  # corrected before the previous cut-off
         assert "A typo in today's story." not in body  # carried anyway, as it now reads
     assert "CORRECTIONS" in text
