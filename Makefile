@@ -26,6 +26,7 @@ help:
 	@echo "make test   lint, migration and deploy checks, the whole test suite (PostgreSQL)"
 	@echo "make serve  production-like: collectstatic, migrate, gunicorn"
 	@echo "make bench  page benchmarks (PostgreSQL, nginx, wrk)"
+	@echo "make bench-mail  the daily digest to 10,000 and 100,000 subscribers"
 
 python:
 	@if [ -z "$(PYTHON)" ]; then \
@@ -74,6 +75,13 @@ bench: install
 	@DATABASE_URL=$${BENCH_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/newsroom_bench} \
 	  $(PY) -m newsroom.preflight postgres
 	$(PY) -m bench.pages
+
+# The daily digest to 10,000 and 100,000 subscribers through an SMTP sink (BENCH_MAIL_RUNS
+# overrides the runs, e.g. 10000x4).
+bench-mail: install
+	@DATABASE_URL=$${MAIL_BENCH_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/newsroom_bench_mail} \
+	  $(PY) -m newsroom.preflight postgres
+	$(PY) -m bench.mail_bench $(if $(BENCH_MAIL_RUNS),--runs $(BENCH_MAIL_RUNS))
 
 # Stops and restarts the local PostgreSQL: run it on a machine of your own.
 faults: install

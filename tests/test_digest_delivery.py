@@ -286,3 +286,25 @@ def test_delivery_counts_are_one_query(three_articles, django_assert_num_queries
     with django_assert_num_queries(1):
         counts = Delivery.objects.filter(edition=edition).counts()
     assert counts == {"total": 3, "queued": 2, "sending": 0, "sent": 0, "failed": 1, "skipped": 0}
+
+
+def test_the_next_run_finishes_an_earlier_edition_cut_short(
+    smtp_mailer, django_capture_on_commit_callbacks, capsys
+):
+    article("Yesterday's story", hours_ago=30)
+    readers, _ = audience(confirmed=3)
+    yesterday = timezone.localdate() - timedelta(days=1)
+    stalled = editions.build_edition(date=yesterday, now=timezone.now() - timedelta(hours=24))
+    editions.send_edition(edition_id=stalled.edition.pk, workers=0)  # then everything stopped
+    article("Today's story", hours_ago=1)
+
+    send_inline(django_capture_on_commit_callbacks)
+
+    out = capsys.readouterr().out
+    assert f"Resumed Edition of {yesterday}" in out
+    smtp_mailer.wait_for(6)
+    time.sleep(0.2)
+    assert sorted(m["Subject"].split(": ", 1)[1] for m in smtp_mailer.messages) == (
+        ["Today's story"] * 3 + ["Yesterday's story"] * 3
+    )
+    assert set(Edition.objects.values_list("status", flat=True)) == {Edition.Status.SENT}

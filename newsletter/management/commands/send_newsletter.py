@@ -45,6 +45,10 @@ class Command(BaseCommand):
         when = day(date) if date else timezone.localdate()
         if dry_run:
             return self.dry_run(when)
+        for stalled in Edition.objects.unfinished().exclude(date=when):
+            # An earlier day's sending was cut short (a crash, a dead worker): finish it first.
+            editions.send_edition(edition_id=stalled.pk)
+            self.stdout.write(f"Resumed {stalled}: {self.summary(stalled)}.")
         try:
             built = editions.build_edition(date=when)
         except editions.EditionError as error:
