@@ -314,5 +314,7 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
+        # Failed admin logins are recorded in axes' own tables; its start-up banner is noise.
+        "axes": {"level": "WARNING"},
     },
 }
