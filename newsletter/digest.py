@@ -14,7 +14,7 @@ import re
 import textwrap
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from email.utils import format_datetime
+from email.utils import format_datetime, parseaddr
 from html import escape
 from html.parser import HTMLParser
 from urllib.parse import urljoin, urlsplit
@@ -411,6 +411,8 @@ class PreparedDigest:
     def __init__(self, content):
         self.content = content
         self.pieces = self._prepare(content)
+        # The bare address for the SMTP envelope: the mail backend parses it for every message.
+        self.envelope_sender = parseaddr(settings.NEWSLETTER_FROM)[1] or settings.NEWSLETTER_FROM
 
     @staticmethod
     def _prepare(content):
@@ -427,6 +429,7 @@ class PreparedDigest:
                 raise CannotPrepare("a line is too long to send unencoded")
             cte = "7bit" if body.isascii() else "8bit"
             part.set_content(body, subtype=part.get_content_subtype(), charset="utf-8", cte=cte)
+            del part["MIME-Version"]  # set_content adds it; it belongs on the message only
         pieces = _MARK_PATTERN.split(message.as_bytes())
         found = [_MARKS[piece] for piece in pieces[1::2]]
         for name, least in _EXPECTED.items():
@@ -442,7 +445,7 @@ class PreparedDigest:
             "date": format_datetime(date or timezone.now()).encode(),
         }
         data = b"".join(values[p] if isinstance(p, str) else p for p in self.pieces)
-        return SerializedMessage(data, from_email=settings.NEWSLETTER_FROM, to=[address])
+        return SerializedMessage(data, from_email=self.envelope_sender, to=[address])
 
 
 class DigestComposer:
