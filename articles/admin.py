@@ -21,7 +21,7 @@ from django.utils.html import format_html
 from reversion.admin import VersionAdmin
 from reversion.models import Version
 
-from articles import corrections, images, previews, revisions, services
+from articles import corrections, images, previews, rendering, revisions, services
 from articles.forms import (
     ArticleForm,
     BylineFormSet,
@@ -354,6 +354,8 @@ class ArticleAdmin(VersionAdmin):
         super().save_related(request, form, formsets, change)
         # Search reads the sections' words from the article row; copy them after they are saved.
         refresh_search_text(form.instance)
+        # And the page's own parts, rendered once now rather than by the first reader.
+        rendering.refresh(form.instance)
 
     # Actions.
 

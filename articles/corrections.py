@@ -11,7 +11,7 @@ from django.db import transaction
 from django.shortcuts import render
 from django.utils import timezone
 
-from articles import seo
+from articles import rendering, seo
 from articles.lists import paginate
 from articles.models import Article, Correction
 
@@ -99,6 +99,7 @@ def correction_publish(
         created_by=user,
     )
     article_corrected(article=article)
+    rendering.refresh(article)
     return correction
 
 

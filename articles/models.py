@@ -62,26 +62,27 @@ class ArticleQuerySet(models.QuerySet):
 
     def with_byline(self):
         """Authors in byline order and topics, in two extra queries whatever the count."""
-        return self.prefetch_related(
-            Prefetch(
-                "bylines",
-                queryset=Byline.objects.select_related("author").order_by("position"),
-            ),
-            "topics",
-        )
+        return self.prefetch_related(*page_prefetches()[:2])
 
     def for_page(self):
         """Everything the article page shows, in a fixed number of queries (the search copy
         of the sections' words is not among it)."""
         return (
-            self.with_byline()
-            .select_related("lead_image")
-            .prefetch_related(
-                Prefetch("sections", queryset=Section.objects.order_by("position")),
-                Prefetch("corrections", queryset=Correction.objects.order_by("published_at", "pk")),
-            )
+            self.select_related("lead_image")
+            .prefetch_related(*page_prefetches())
             .defer("search_text")
         )
+
+
+def page_prefetches():
+    """What rendering an article's own parts reads beyond its row (and its lead image, joined):
+    bylines with their authors, topics, sections, corrections; one query each."""
+    return [
+        Prefetch("bylines", queryset=Byline.objects.select_related("author").order_by("position")),
+        "topics",
+        Prefetch("sections", queryset=Section.objects.order_by("position")),
+        Prefetch("corrections", queryset=Correction.objects.order_by("published_at", "pk")),
+    ]
 
 
 class Article(models.Model):
@@ -163,6 +164,23 @@ class Article(models.Model):
     # lists never load it) in step with headline, dek, summary and this text.
     search_text = models.TextField(blank=True, default="", editable=False)
     # --- end search ---
+
+    # --- The article's own parts of its page, rendered once per change (articles/rendering.py):
+    # <head> metadata, the header (headline, byline, notice, lead image) and the body (summary,
+    # sections, take, corrections). `rendered_for` says which state of the article and of the
+    # renderer they were made from; a page view compares it and renders again when it differs.
+    # Empty by default in the database too, so rows inserted in SQL are simply unrendered.
+    head_html = models.TextField(blank=True, default="", db_default="", editable=False)
+    header_html = models.TextField(blank=True, default="", db_default="", editable=False)
+    body_html = models.TextField(blank=True, default="", db_default="", editable=False)
+    rendered_for = models.CharField(
+        max_length=40, blank=True, default="", db_default="", editable=False
+    )
+    # Rendered with them, for Recent News (articles/recent.py): the article's topic ids and its
+    # picks' ids in pick order, comma-separated, so the page finds them without a join.
+    recent_topic_ids = models.TextField(blank=True, default="", db_default="", editable=False)
+    recent_pick_ids = models.TextField(blank=True, default="", db_default="", editable=False)
+    # --- end rendering ---
 
     objects = ArticleQuerySet.as_manager()
 

@@ -20,7 +20,8 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.formats import localize
 
-from articles.models import Article, PreviewLink
+from articles import rendering
+from articles.models import PreviewLink
 from articles.recent import recent_news
 
 SALT = "articles.preview-link"
@@ -134,9 +135,10 @@ def preview(request, token):
             request, "articles/preview_unavailable.html", context, status=unusable.status
         )
         return _private(response)
-    article = Article.objects.for_page().get(pk=link.article_id)
+    article = rendering.for_rendering().get(pk=link.article_id)
     if article.is_live:
         return _private(HttpResponseRedirect(article.get_absolute_url()))
+    rendering.render(article)  # the article as last saved, never a stored copy
     context = {
         "article": article,
         "recent_news": recent_news(article),

@@ -3,6 +3,7 @@
 from django.db import transaction
 from django.utils import timezone
 
+from articles import rendering
 from articles.models import Article, SlugRedirect
 
 
@@ -25,6 +26,7 @@ def article_publish_now(*, article, section_count=None):
         return False
     article.publish(when=timezone.now())
     article.save(update_fields=["status", "published_at", "modified_at"])
+    rendering.refresh(article)  # the byline's date is the new publish time
     return True
 
 

@@ -10,12 +10,12 @@ from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
 
-from articles import corrections, seo
+from articles import corrections, rendering, seo
 from articles.models import Article, Correction
 from tests import integrity_factories
 from tests.discovery_factories import FormReader, read_page
 from tests.test_articles_factories import PageOutline, make_article
-from tests.test_articles_page import ARTICLE_PAGE_QUERIES
+from tests.test_articles_page import ARTICLE_PAGE_QUERIES, ARTICLE_RENDER_QUERIES
 
 pytestmark = pytest.mark.django_db
 editor = pytest.fixture(integrity_factories.editor_user, name="editor")
@@ -142,8 +142,15 @@ def test_the_page_costs_the_same_with_or_without_corrections(
     plain, corrected = make_article(), make_article()
     for n in range(3):
         corrections.correction_publish(article=corrected, text=f"Fix {n}.")
+    # Rendering the page's own parts (the first view after an ORM write) and reading them.
+    rendering.mark_stale([plain.pk, corrected.pk])
     for article in (plain, corrected):
         cache.clear()  # the header's topics are read on both
+        with django_assert_num_queries(ARTICLE_RENDER_QUERIES):
+            response = client.get(article.get_absolute_url())
+        assert response.status_code == 200
+    for article in (plain, corrected):
+        cache.clear()
         with django_assert_num_queries(ARTICLE_PAGE_QUERIES):
             response = client.get(article.get_absolute_url())
         assert response.status_code == 200

@@ -11,6 +11,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
+from articles import rendering
 from articles.models import Article, Author, Byline, RelatedPick, Section, Topic
 from articles.search import refresh_search_text
 
@@ -657,6 +658,8 @@ class Command(BaseCommand):
         }
         for data in ARTICLES:
             self.save_picks(articles[data["slug"]], [articles[slug] for slug in data["picks"]])
+        for article in articles.values():
+            rendering.refresh(article)  # their pages, rendered once now that all is saved
 
         live = Article.objects.published().filter(slug__in=articles).count()
         self.stdout.write(
