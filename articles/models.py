@@ -1,10 +1,28 @@
+from functools import lru_cache
+
 from django.conf import settings
+from django.core.signals import setting_changed
 from django.db import models
 from django.db.models import Prefetch, Q
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 from django.utils import timezone
 
 from articles.markup import render_inline, render_lines
+
+
+@lru_cache(maxsize=8192)
+def _address(name, slug, prefix):
+    return reverse(name, kwargs={"slug": slug})
+
+
+def address(name, slug):
+    """`reverse(name, kwargs={"slug": slug})`, remembered: lists and Recent News link the same
+    articles on every page, and reversing costs more than the rest of a link. A pure function
+    of the URLconf and the script prefix, so it is forgotten when settings change."""
+    return _address(name, slug, get_script_prefix())
+
+
+setting_changed.connect(lambda **kwargs: _address.cache_clear(), weak=False)
 
 
 class Author(models.Model):
@@ -30,7 +48,7 @@ class Author(models.Model):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("articles:author", kwargs={"slug": self.slug})
+        return address("articles:author", self.slug)
 
 
 class Topic(models.Model):
@@ -52,7 +70,7 @@ class Topic(models.Model):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("articles:topic", kwargs={"slug": self.slug})
+        return address("articles:topic", self.slug)
 
 
 class ArticleQuerySet(models.QuerySet):
@@ -213,7 +231,7 @@ class Article(models.Model):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
-        return reverse("articles:article", kwargs={"slug": self.slug})
+        return address("articles:article", self.slug)
 
     @property
     def is_live(self):
