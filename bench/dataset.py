@@ -2,9 +2,10 @@
 
     DATABASE_URL=postgres://…/newsroom_bench python -m bench.dataset 10000
 
-Brings the archive to exactly N published articles (adding only what is missing), each in the
-house format: 3 sections of 3 bullets, 1-2 authors, 1-2 topics. The text is assembled from a
-small vocabulary written for this project, so search has realistic word frequencies.
+Brings the archive to exactly N published articles (adding only what is missing, or removing
+the newest generated ones a larger earlier run left), each in the house format: 3 sections of
+3 bullets, 1-2 authors, 1-2 topics. The text is assembled from a small vocabulary written for
+this project, so search has realistic word frequencies.
 """
 
 import os
@@ -108,6 +109,10 @@ def ensure(total, *, batch=2000, seed=7):
         for name in AUTHORS
     ]
     existing = Article.objects.filter(slug__startswith="bench-").count()
+    if existing > total:
+        _trim(total)
+        _analyze()
+        return 0
     rng = random.Random(seed + existing)
     now = timezone.now()
     added = 0
@@ -164,7 +169,52 @@ def ensure(total, *, batch=2000, seed=7):
             _refresh_search_documents(articles, sections)
         added += size
         print(f"  {existing + added:,} / {total:,} articles", file=sys.stderr, flush=True)
+    if added:
+        _analyze()
     return added
+
+
+def _trim(total):
+    """Delete the generated articles after the first `total` (the page benchmark grows the
+    archive to 100,000 at the end of a run; the next run starts from 10,000 again). In SQL,
+    children first: the ORM would load every section and byline to delete them."""
+    from django.db import connection, transaction
+
+    from articles.models import Article
+
+    extra = list(
+        Article.objects.filter(slug__startswith="bench-")
+        .order_by("pk")
+        .values_list("pk", flat=True)[total:]
+    )
+    pointing = [
+        (rel.related_model._meta.db_table, rel.field.column)
+        for rel in Article._meta.get_fields(include_hidden=True)
+        if rel.auto_created and not rel.concrete and rel.field.column  # not a many-to-many
+    ]
+    quote = connection.ops.quote_name
+    with transaction.atomic(), connection.cursor() as cursor:
+        for table, column in pointing:
+            cursor.execute(f"DELETE FROM {quote(table)} WHERE {quote(column)} = ANY(%s)", [extra])  # noqa: S608
+        cursor.execute(
+            f"DELETE FROM {quote(Article._meta.db_table)} WHERE id = ANY(%s)",  # noqa: S608
+            [extra],
+        )
+    print(f"  removed {len(extra):,} articles beyond {total:,}", file=sys.stderr, flush=True)
+
+
+def _analyze():
+    """Fresh planner statistics for what was just filled: until autovacuum gets round to it,
+    PostgreSQL plans against the empty tables it last saw and can pick, say, a nested loop over
+    every article for Recent News (the page benchmark measured that, not the page)."""
+    from django.db import connection
+
+    from articles.models import Article, Byline, Section
+
+    tables = [Article, Section, Byline, Article.topics.through]
+    with connection.cursor() as cursor:
+        for model in tables:
+            cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
 
 
 def _refresh_search_documents(articles, sections):
