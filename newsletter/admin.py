@@ -149,7 +149,7 @@ PREVIEW_CSP = (
 
 @admin.register(Edition)
 class EditionAdmin(admin.ModelAdmin):
-    list_display = ["date", "subject", "status", "recipient_count", "sent", "pending", "failed"]
+    list_display = ["date", "subject", "status", "recipients", "sent", "pending", "failed"]
     list_display_links = ["date", "subject"]
     list_filter = ["status"]
     date_hierarchy = "date"
@@ -176,6 +176,10 @@ class EditionAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return super().has_delete_permission(request, obj) and (obj is None or obj.is_draft)
+
+    @admin.display(description="Recipients", ordering="recipient_count")
+    def recipients(self, edition):
+        return edition.recipient_count
 
     @admin.display(description="Sent", ordering="sent")
     def sent(self, edition):
