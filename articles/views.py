@@ -9,6 +9,7 @@ from articles import rendering
 from articles.access import staff_viewer
 from articles.models import Article
 from articles.recent import recent_news
+from newsroom.db import planned_cursor
 
 
 def article(request, slug):
@@ -28,7 +29,8 @@ def article(request, slug):
 
 # The live page reads one row: the frame's columns, the stored parts and what their digest is
 # made of (not the search text, nor the summary's source). Written out in SQL, with
-# `published()`'s rule, because building this query through the ORM cost more than running it.
+# `published()`'s rule, because building this query through the ORM cost more than running it
+# (and so that PostgreSQL may keep it planned: newsroom.db).
 LIVE_FIELDS = [
     field
     for field in Article._meta.concrete_fields
@@ -44,7 +46,7 @@ LIVE_SQL = (
 def live_article(slug):
     """The published article at `slug` with its stored page parts, or None."""
     now = connection.ops.adapt_datetimefield_value(timezone.now())
-    with connection.cursor() as cursor:
+    with planned_cursor() as cursor:
         cursor.execute(LIVE_SQL, [slug, Article.Status.PUBLISHED, now])
         row = cursor.fetchone()
     return None if row is None else Article.from_db(connection.alias, LIVE_COLUMNS, row)

@@ -142,6 +142,11 @@ if _db["ENGINE"] == "django.db.backends.postgresql":
     _db.setdefault("OPTIONS", {})
     # A short connect timeout turns a database outage into a quick 503 instead of a hung worker.
     _db["OPTIONS"].setdefault("connect_timeout", env.int("DATABASE_CONNECT_TIMEOUT", default=2))
+    # Prepared statements for the queries run through newsroom.db.planned_cursor() (the article
+    # page's), after this many runs on a connection; ORM queries never prepare. Empty turns it
+    # off (needed behind PgBouncer older than 1.21 in transaction mode).
+    _prepare_after = env.str("DATABASE_PREPARE_THRESHOLD", default="5")
+    _db["OPTIONS"].setdefault("prepare_threshold", int(_prepare_after) if _prepare_after else None)
     if env.bool("DATABASE_POOL", default=False):
         # The pool and persistent connections exclude each other.
         _db["OPTIONS"]["pool"] = {
