@@ -34,8 +34,10 @@ from django.core.signals import setting_changed
 from django.db import transaction
 from django.db.models import Prefetch, prefetch_related_objects
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
+from django.http import HttpRequest
 from django.template.loader import get_template, render_to_string
 from django.templatetags.static import static
+from django.urls import reverse
 
 from articles import images, seo
 from articles.models import (
@@ -49,6 +51,7 @@ from articles.models import (
     Topic,
     page_prefetches,
 )
+from newsroom.context_processors import site as site_context
 
 PARTS_TEMPLATE = "articles/_article_parts.html"
 PARTS = {"head_html": "head", "header_html": "header", "body_html": "body"}
@@ -64,8 +67,10 @@ TEMPLATES = (
     "articles/_article_corrections.html",
     "articles/_article_image.html",
     "articles/_article_section.html",
+    "newsletter/_pitch.html",
 )
 CODE = (Path(__file__), Path(seo.__file__), Path(images.__file__))
+ADDRESSES = ("articles:article", "articles:author", "articles:topic")
 # The article's own columns the parts show.
 SHOWN_COLUMNS = (
     "headline",
@@ -101,8 +106,12 @@ def renderer():
             settings.SITE_LANGUAGE,
             settings.LANGUAGE_CODE,
             settings.TIME_ZONE,
+            settings.NEWSLETTER_PITCH,
             static(seo.CARD[0]),
             static(seo.LOGO[0]),
+            # The addresses the parts link to.
+            *(reverse(name, kwargs={"slug": "x"}) for name in ADDRESSES),
+            reverse("newsletter:subscribe"),
             # Where stored files are served from (a bucket's URLs are part of the page).
             default_storage.url(f"{images.FOLDER}/probe.jpg"),
         )
@@ -139,11 +148,19 @@ def for_rendering():
 def render(article):
     """Render the parts onto `article` (read with `for_rendering()`), without storing them:
     staff previews show exactly what is saved now."""
-    context = {"article": article}
+    context = {"article": article, "request": _on_its_page(article), **site_context(None)}
     for field, part in PARTS.items():
         setattr(article, field, render_to_string(f"{PARTS_TEMPLATE}#{part}", context))
     article.recent_topic_ids = _ids(topic.pk for topic in article.topics.all())
     article.recent_pick_ids = _ids(pick.related_id for pick in article.related_picks.all())
+
+
+def _on_its_page(article):
+    """A stand-in for the request of the article's own page: the parts are the same for every
+    reader, and the only thing they read of a request is its address."""
+    request = HttpRequest()
+    request.path = request.path_info = article.get_absolute_url()
+    return request
 
 
 def _ids(ids):
