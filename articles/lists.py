@@ -1,7 +1,9 @@
 """Reader lists: the front page, topic and author pages, the topics index.
 
 Every list reads `Article.objects.published()` through `listing()`, so each page costs the same
-few queries whatever the number of articles, authors or topics on it.
+few queries whatever the number of articles, authors or topics on it. They page with Newer and
+Older links and never count the list (`story_page()`): counting reads every published article,
+the one cost of a list page that grew with the archive.
 """
 
 import re
@@ -45,12 +47,59 @@ def paginate(request, object_list, per_page, **keep):
         page = Paginator(object_list, per_page).page(int(raw))
     except InvalidPage:
         raise Http404("No such page.") from None
+    _add_links(page, keep)
+    return page
+
+
+class StoryPage:
+    """One page of a list of stories, newest first, without the list's length: reading one
+    story more than a page shows says whether there is an older page."""
+
+    paginator = None  # no count, so no "of N" either
+
+    def __init__(self, number, stories, *, older):
+        self.number = number
+        self.object_list = stories
+        self.older = older
+
+    def has_next(self):
+        return self.older
+
+    def has_previous(self):
+        return self.number > 1
+
+    def has_other_pages(self):
+        return self.has_next() or self.has_previous()
+
+    def next_page_number(self):
+        return self.number + 1
+
+    def previous_page_number(self):
+        return self.number - 1
+
+
+def story_page(request, stories, per_page):
+    """The page of `stories` (a queryset, newest first) that `?page=` asks for; a number that
+    is not a page of this list is a 404. Newer/older links as `paginate()` makes them."""
+    raw = request.GET.get("page", "1")
+    if not _PAGE_NUMBER.fullmatch(raw):
+        raise Http404("No such page.")
+    number = int(raw)
+    start = (number - 1) * per_page
+    found = list(stories[start : start + per_page + 1])
+    if not found and number > 1:
+        raise Http404("No such page.")
+    page = StoryPage(number, found[:per_page], older=len(found) > per_page)
+    _add_links(page, {})
+    return page
+
+
+def _add_links(page, keep):
     page.newer_url = page.older_url = None
     if page.has_previous():
         page.newer_url = _page_query(page.previous_page_number(), keep)
     if page.has_next():
         page.older_url = _page_query(page.next_page_number(), keep)
-    return page
 
 
 def _page_query(number, keep):
@@ -65,7 +114,7 @@ def _page_path(path, page):
 def home(request):
     """The front page: the lead story, then the latest. Template: articles/home.html; context:
     `page`, `lead` (page 1 only), `stories`, `meta`."""
-    page = paginate(request, listing(), ARTICLES_PER_PAGE)
+    page = story_page(request, listing(), ARTICLES_PER_PAGE)
     stories = list(page.object_list)
     lead = stories.pop(0) if page.number == 1 and stories else None
     meta = seo.page_meta(
@@ -84,7 +133,7 @@ def home(request):
 def topic(request, slug):
     """One topic's articles. Template: articles/topic.html; context: `topic`, `page`, `meta`."""
     topic = get_object_or_404(Topic, slug=slug)
-    page = paginate(request, listing().filter(topics=topic), ARTICLES_PER_PAGE)
+    page = story_page(request, listing().filter(topics=topic), ARTICLES_PER_PAGE)
     path = topic.get_absolute_url()
     meta = seo.page_meta(
         title=seo.titled(topic.name, page),
@@ -99,7 +148,7 @@ def author(request, slug):
     """One author's bio and articles. Template: articles/author.html; context: `author`,
     `page`, `meta`."""
     author = get_object_or_404(Author, slug=slug)
-    page = paginate(request, listing().filter(bylines__author=author), ARTICLES_PER_PAGE)
+    page = story_page(request, listing().filter(bylines__author=author), ARTICLES_PER_PAGE)
     meta = seo.page_meta(
         title=seo.titled(author.name, page),
         description=author.bio or f"Articles by {author.name}.",
