@@ -69,7 +69,17 @@ TEMPLATES = (
     "articles/_article_section.html",
     "newsletter/_pitch.html",
 )
-CODE = (Path(__file__), Path(seo.__file__), Path(images.__file__))
+CODE = tuple(
+    Path(__file__).parent / name
+    for name in (
+        "rendering.py",
+        "seo.py",
+        "images.py",
+        "templatetags/discovery.py",
+        "templatetags/lead_images.py",
+        "../newsroom/templatetags/site_links.py",
+    )
+)
 ADDRESSES = ("articles:article", "articles:author", "articles:topic")
 # The article's own columns the parts show.
 SHOWN_COLUMNS = (
