@@ -1,4 +1,11 @@
-"""Faults survived without loss: `make faults` (stops and restarts the local PostgreSQL!).
+"""Faults survived without loss: `make faults` (stops and restarts a local PostgreSQL cluster).
+
+By default the cluster is `main`, the one in DATABASE_URL's usual place: run it on a machine of
+your own, or point it at a cluster kept for it:
+
+    pg_createcluster 15 faults -p 5439 -- --auth=trust
+    FAULTS_CLUSTER=faults FAULTS_DATABASE_URL=postgres://postgres@127.0.0.1:5439/newsroom_faults \
+        make faults
 
 Runs gunicorn with production settings on PostgreSQL (database newsroom_faults) and, for each
 scenario, drives real requests from 127.0.0.1, breaks something, and checks the outcome:
@@ -32,7 +39,10 @@ DATABASE_URL = os.environ.get(
     "FAULTS_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/newsroom_faults"
 )
 PORT = 8631
-CLUSTER = sorted(os.listdir("/etc/postgresql"))[0] if Path("/etc/postgresql").is_dir() else None
+# The Debian cluster the scenarios stop and restart: `main` by default, or a cluster of its own
+# (e.g. FAULTS_CLUSTER=faults with FAULTS_DATABASE_URL on its port) so nothing else is disturbed.
+VERSION = sorted(os.listdir("/etc/postgresql"))[0] if Path("/etc/postgresql").is_dir() else None
+CLUSTER = os.environ.get("FAULTS_CLUSTER", "main")
 
 
 def env(**extra):
@@ -40,10 +50,10 @@ def env(**extra):
 
 
 def pg(action):
-    if CLUSTER is None:
+    if VERSION is None:
         raise SystemExit("make faults needs a local Debian PostgreSQL cluster (pg_ctlcluster).")
     subprocess.run(
-        ["pg_ctlcluster", "--skip-systemctl-redirect", CLUSTER, "main", action],
+        ["pg_ctlcluster", "--skip-systemctl-redirect", VERSION, CLUSTER, action],
         check=True,
         capture_output=True,
     )
@@ -59,7 +69,8 @@ def pg_accepts():
 
 def sql(statement, *params):
     with psycopg.connect(DATABASE_URL, autocommit=True) as db:
-        return db.execute(statement, params).fetchall() if statement.startswith("SELECT") else None
+        cursor = db.execute(statement, params)
+        return cursor.fetchall() if statement.startswith("SELECT") else None
 
 
 def request(method, path, body=None, headers=None, timeout=10):
