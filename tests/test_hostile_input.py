@@ -219,3 +219,17 @@ def test_signup_form_survives_anything(client, email, extra):
         REMOTE_ADDR="192.0.2.44",
     )
     assert response.status_code in (200, 303, 400, 429)
+
+
+def test_hostile_article_and_intro_stay_inert_in_the_digest_email(hostile_article):
+    from newsletter.digest import digest_content, render_bodies
+    from newsletter.editions import build_edition
+
+    edition = build_edition().edition
+    assert edition is not None, "the hostile article is new, so an edition is built"
+    edition.intro = HOSTILE
+    edition.save()
+    text, html = render_bodies(digest_content(edition), unsubscribe_url="https://x.test/u/t/")
+    # The text part keeps the words, as text (wrapped at 72 columns).
+    assert " ".join(hostile_article.headline.split()) in " ".join(text.split())
+    assert_inert(html, "digest HTML")
