@@ -376,8 +376,10 @@ def main():
     lines = [
         "## Faults (`make faults`)",
         "",
-        f"Command: `make faults`, {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}. gunicorn "
-        "with production settings on PostgreSQL, load from Python threads on 127.0.0.1.",
+        f"Command: `FAULTS_CLUSTER={CLUSTER} make faults` "
+        f"(database {DATABASE_URL.rsplit('/', 1)[-1]} on the cluster it stops), "
+        f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}. "
+        "gunicorn with production settings on PostgreSQL, load from Python threads on 127.0.0.1.",
         "",
         "| scenario | requests | errors | outcome | result |",
         "|---|---:|---:|---|---|",
