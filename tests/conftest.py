@@ -6,6 +6,7 @@ import email.policy
 import os
 import shutil
 import threading
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import pytest
@@ -69,15 +70,26 @@ class _AnyPortController(Controller):
         super()._trigger_server()
 
 
+@contextmanager
+def serving_smtp(handler_class=None, port=0):
+    """Run a real SMTP server on 127.0.0.1 (any free port by default); yields its Inbox."""
+    inbox = Inbox()
+    controller = _AnyPortController(
+        (handler_class or _Handler)(inbox), hostname="127.0.0.1", port=port
+    )
+    controller.start()
+    inbox.port = controller.port
+    try:
+        yield inbox
+    finally:
+        controller.stop()
+
+
 @pytest.fixture
 def smtp_server():
     """A real SMTP server on 127.0.0.1 for the duration of one test."""
-    inbox = Inbox()
-    controller = _AnyPortController(_Handler(inbox), hostname="127.0.0.1", port=0)
-    controller.start()
-    inbox.port = controller.port
-    yield inbox
-    controller.stop()
+    with serving_smtp() as inbox:
+        yield inbox
 
 
 @pytest.fixture

@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from newsletter import editions
 from newsletter.models import Delivery, Edition
-from tests.conftest import Inbox, _AnyPortController, _Handler
+from tests.conftest import _Handler, serving_smtp
 from tests.digest_factories import article, audience
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -119,12 +119,8 @@ class _SlowReply(_Handler):
 
 @pytest.fixture
 def slow_smtp():
-    inbox = Inbox()
-    controller = _AnyPortController(_SlowReply(inbox), hostname="127.0.0.1", port=0)
-    controller.start()
-    inbox.port = controller.port
-    yield inbox
-    controller.stop()
+    with serving_smtp(_SlowReply) as inbox:
+        yield inbox
 
 
 def test_worker_killed_mid_send_then_restarted_loses_nothing(edition_for, slow_smtp):

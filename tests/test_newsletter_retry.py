@@ -5,11 +5,10 @@ import socket
 import time
 
 import pytest
-from aiosmtpd.controller import Controller
 from django.core.management import call_command
 
 from newsletter.models import Subscriber
-from tests.conftest import Inbox, _Handler
+from tests.conftest import serving_smtp
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -51,15 +50,10 @@ def test_signup_email_is_retried_until_the_mail_server_is_back(client, queued_ta
     assert waiting.count() == 1
     assert waiting.get().args_kwargs["args"][-1] == 2  # second attempt
 
-    inbox = Inbox()
-    controller = Controller(_Handler(inbox), hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
+    with serving_smtp(port=port) as inbox:
         time.sleep(0.6)  # the retry's delay
         run_worker()
         [message] = inbox.wait_for(1)
-    finally:
-        controller.stop()
     assert message["To"] == "late@example.org"
     assert "Confirm" in message["Subject"]
     assert not DBTaskResult.objects.filter(status="READY").exists()
