@@ -68,6 +68,10 @@ _ANGLES = "\ue002\ue003"
 _ANGLES_BACK = str.maketrans(_ANGLES, "<>")
 # Control characters (NUL among them) cannot reach PostgreSQL, and the markers are ours.
 _UNWANTED = re.compile(f"[\x00-\x1f\x7f{_MARK_START}{_MARK_STOP}]")
+# websearch_to_tsquery reads each "-" that starts a term as NOT, skipping spaces and the
+# characters !&|()< between them, and stacks the NOTs: past 32 PostgreSQL gives up ("tsquery
+# stack too small", a 500). However many a reader typed, they mean one exclusion.
+_STACKED_EXCLUSIONS = re.compile(r"-[\s!&|()<-]*-")
 # Markdown in the summary: link targets, brackets and emphasis marks are not words.
 _MARKDOWN_MARKS = r"\]\([^)]*\)|[][*]"
 _WORD = re.compile(r"\w{4,}")
@@ -75,9 +79,10 @@ _WORD_CHARACTER = re.compile(r"\w")
 
 
 def clean_query(raw):
-    """What a reader typed, made safe to search: no control characters, single spaces, and at
-    most MAX_QUERY_LENGTH characters."""
+    """What a reader typed, made safe to search: no control characters, single spaces, one "-"
+    where several were stacked, and at most MAX_QUERY_LENGTH characters."""
     text = " ".join(_UNWANTED.sub(" ", raw or "").split())
+    text = _STACKED_EXCLUSIONS.sub("-", text)
     return text[:MAX_QUERY_LENGTH].strip()
 
 

@@ -8,7 +8,7 @@ from html.parser import HTMLParser
 
 import pytest
 from django.urls import get_resolver
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from articles.models import Author, Topic
@@ -202,11 +202,89 @@ def test_every_url_pattern_survives_random_segments(client, value):
             assert response.status_code < 500, (method, path)
 
 
+# What a visitor can type into a search box or a query string: the websearch operators in
+# long runs (-, "quoted", or), tsquery's own (! & | <-> :*), parentheses and nesting, unicode,
+# control characters.
+search_syntax = st.lists(
+    st.one_of(
+        st.sampled_from(
+            ["-", "- ", "--", "!", "&", "|", "(", ")", "((", "))", "<", ">", "<->", ":*", ":A"]
+            + ['"', "'", "\\", " or ", " OR ", " and ", "*", ":", "+", "~", "%", "&&", "||"]
+        ),
+        st.sampled_from(["ai", "chips", "the", "headline", "café", "日本語", "🤖", "x"]),
+        st.sampled_from([" ", "\u3000", "\u00a0", "\x00", "\t", "\n", "\u202e", "\ufeff"]),
+        st.text(max_size=3),
+    ),
+    max_size=150,
+).map("".join)
+query_text = st.one_of(search_syntax, unicode_text, huge_text, st.integers().map(str))
+STACKED = [
+    "-" * 33,
+    "-" * 33 + "chips",
+    "headline " + "-" * 200 + "x",
+    "- " * 60 + "chips",
+    "-!" * 50 + "ai",
+    "-(" * 40 + "ai" + ")" * 40,
+    '"' + "-" * 40 + '"',
+    "-" * 33 + '"headline chips"',
+]
+
+
+@pytest.mark.parametrize("query", STACKED)
+def test_stacked_exclusions_get_a_search_page(client, hostile_article, query):
+    # PostgreSQL stacks one NOT per "-" and refused more than 32 with a 500.
+    response = client.get("/search/", {"q": query})
+    assert response.status_code == 200
+
+
+def test_a_run_of_exclusion_marks_is_one_exclusion(hostile_article):
+    from articles.search import clean_query, search_articles
+
+    assert clean_query("-" * 33) == "-"
+    assert clean_query("headline - -- -!-(chips") == "headline -(chips"
+    assert not list(search_articles(clean_query("headline " + "-" * 40 + "apostrophes")))
+    assert list(search_articles(clean_query("headline " + "-" * 40 + "nowhere")))
+
+
+@settings(
+    max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@example(raw="-" * 33)
+@example(raw="a " + "- " * 40 + "b")
+@given(raw=search_syntax)
+def test_every_cleaned_query_is_valid_websearch_syntax(raw):
+    from django.db import connection
+
+    from articles.search import SEARCH_CONFIG, clean_query
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT websearch_to_tsquery(%s::regconfig, %s)", [SEARCH_CONFIG, clean_query(raw)]
+        )
+
+
+def public_paths(article):
+    """Every public URL pattern, filled with the hostile article's own slugs, so that lists,
+    feeds and sitemaps have something to page through."""
+    slugs = {"news/": article.slug, "topics/": "chips", "authors/": "ann"}
+    paths = []
+    for template in public_route_templates():
+        slug = next((v for prefix, v in slugs.items() if template.startswith(prefix)), "x")
+        path = re.sub(r"<slug:section>", "articles", template)
+        paths.append(fill(path, slug))
+    return paths
+
+
 @FUZZ
-@given(query=st.one_of(unicode_text, huge_text), page=st.one_of(unicode_text, st.integers()))
-def test_search_and_pagination_survive_anything(client, query, page):
-    for path in ("/search/", "/", "/topics/"):
-        response = client.get(path, {"q": query, "page": str(page)})
+@example(query="-" * 33, page="1")
+@example(query="1", page="-" * 33)
+@given(query=query_text, page=st.one_of(query_text, st.integers().map(str)))
+def test_every_public_url_survives_any_query_string(client, hostile_article, query, page):
+    paths = public_paths(hostile_article)
+    assert {"/search/", "/", "/topics/chips/", "/sitemap-articles.xml", "/feeds/rss/"} <= set(paths)
+    for path in paths:
+        # search's q and page, the lists' page, the sitemaps' p, and a parameter nobody reads
+        response = client.get(path, {"q": query, "page": page, "p": page, query[:20]: page})
         assert response.status_code < 500, (path, query, page)
 
 
