@@ -19,11 +19,12 @@ DEPLOY_ENV := DEBUG=false SECRET_KEY=deploy-$(shell printf 'k%.0s' {1..60}) \
 	EMAIL_URL=submission://mailer:secret@smtp.newsroom.example \
 	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)}
 
-.PHONY: help python install run serve test lint bench bench-mail faults clean
+.PHONY: help python install run editor-password serve test lint bench bench-mail faults clean
 
 help:
 	@echo "make run    serve the site on http://127.0.0.1:8000/ with demo content (SQLite)"
 	@echo "make test   lint, migration and deploy checks, the whole test suite (PostgreSQL)"
+	@echo "make editor-password  a new password for the demo editor of make run"
 	@echo "make serve  production-like: collectstatic, migrate, gunicorn"
 	@echo "make bench  page benchmarks (PostgreSQL, nginx, wrk)"
 	@echo "make bench-mail  the daily digest to 10,000 and 100,000 subscribers"
@@ -51,7 +52,12 @@ run: install
 	DEBUG=true $(PY) manage.py seed_demo
 	@DEBUG=true $(PY) manage.py demo_editor
 	@echo "Newsroom is running at http://127.0.0.1:8000/ (admin: http://127.0.0.1:8000/admin/)"
+	@echo "Emails are not sent: each is printed here and kept at http://127.0.0.1:8000/dev/outbox/"
 	DEBUG=true $(PY) manage.py runserver 127.0.0.1:8000
+
+# The demo editor's password, for when the one printed by the first `make run` is lost.
+editor-password: install
+	@DEBUG=true $(PY) manage.py changepassword editor
 
 serve: install
 	$(PY) manage.py collectstatic --noinput

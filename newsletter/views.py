@@ -9,6 +9,7 @@ are authorised by their signed token.
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.core.mail import mailers
 from django.http import HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -77,8 +78,10 @@ def subscribe(request):
 
 @require_safe
 def check_inbox(request):
-    """Template: newsletter/check_inbox.html."""
-    return render(request, "newsletter/check_inbox.html")
+    """Template: newsletter/check_inbox.html; context: `outbox_url`, the page where a
+    development mailer keeps the email instead of sending it (None for a real mailbox)."""
+    outbox_url = getattr(mailers.default, "outbox_url", None)
+    return render(request, "newsletter/check_inbox.html", {"outbox_url": outbox_url})
 
 
 def _token_page(request, token, template, context, status=200):

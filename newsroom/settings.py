@@ -234,9 +234,20 @@ def _mailers_from_url(url):
     }
     if scheme in simple:
         return {"BACKEND": simple[scheme]}
+    if scheme == "outbox":
+        # Keeps email on this machine, and its page shows every confirmation link.
+        if not DEBUG:
+            raise ImproperlyConfigured(
+                "EMAIL_URL=outbox:// is the development mailer: it needs DEBUG on. "
+                "Production sends through smtp://, submission:// or smtps://."
+            )
+        return {
+            "BACKEND": "newsroom.outbox.OutboxMailer",
+            "OPTIONS": {"directory": str(BASE_DIR / "var" / "outbox")},
+        }
     if scheme not in {"smtp", "smtps", "submission"}:
         raise ImproperlyConfigured(
-            f"EMAIL_URL scheme {scheme!r} is not one of smtp, smtps, submission, console."
+            f"EMAIL_URL scheme {scheme!r} is not one of smtp, smtps, submission, console, outbox."
         )
     default_port = {"smtp": 25, "smtps": 465, "submission": 587}[scheme]
     return {
@@ -253,7 +264,14 @@ def _mailers_from_url(url):
     }
 
 
-MAILERS = {"default": _mailers_from_url(env.str("EMAIL_URL", default="console://"))}
+# `make run` (DEBUG on) keeps email in the development outbox: printed readably in the terminal
+# and listed with clickable links at /dev/outbox/. With DEBUG off the default is the console,
+# which `check --deploy` refuses (mail.E001), so production must name a real mail server.
+MAILERS = {
+    "default": _mailers_from_url(
+        env.str("EMAIL_URL", default="outbox://" if DEBUG else "console://")
+    )
+}
 DEFAULT_FROM_EMAIL = NEWSLETTER_FROM
 SERVER_EMAIL = env.str("SERVER_EMAIL", default=NEWSLETTER_FROM)
 
@@ -318,6 +336,11 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {
+        # Django's defaults give `django` a console handler of its own while DEBUG is on, and
+        # its lines also reached root's: `make run` printed each twice. Naming `django` here
+        # drops that handler (and resets its children, runserver's `django.server` included),
+        # so every line goes out once, through root's handler.
+        "django": {"handlers": [], "propagate": True},
         "django.db.backends": {"level": "WARNING"},
         # Failed admin logins are recorded in axes' own tables; its start-up banner is noise.
         "axes": {"level": "WARNING"},

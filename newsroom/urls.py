@@ -3,7 +3,7 @@ from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 
-from newsroom import health
+from newsroom import health, outbox
 
 admin.site.site_header = f"{settings.SITE_NAME} admin"
 admin.site.site_title = f"{settings.SITE_NAME} admin"
@@ -19,3 +19,6 @@ urlpatterns = [
 ]
 # Uploaded images in development; in production the front server or the storage serves them.
 urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+if settings.DEBUG:
+    # The development outbox: the emails `make run` kept instead of sending (newsroom/outbox.py).
+    urlpatterns.append(path("dev/outbox/", outbox.outbox, name="outbox"))

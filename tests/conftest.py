@@ -13,6 +13,8 @@ import pytest
 from aiosmtpd.controller import Controller
 from pytest_django.live_server_helper import LiveServer
 
+from tests.quick_start import copy_project, manage
+
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 
 
@@ -145,3 +147,18 @@ def live_server(request):
     server.start()
     yield server
     server.stop()
+
+
+@pytest.fixture(scope="session")
+def quick_start_database(tmp_path_factory):
+    """`make run`'s SQLite database, migrated once per test session (tests/quick_start.py)."""
+    project = copy_project(tmp_path_factory.mktemp("quick-start") / "newsroom")
+    migrated = manage(project, "migrate", "--noinput")
+    assert migrated.returncode == 0, migrated.stdout + migrated.stderr
+    return project / "var" / "newsroom.sqlite3"
+
+
+@pytest.fixture
+def quick_start(tmp_path, quick_start_database):
+    """A fresh copy of the project, migrated as `make run` leaves it: its folder."""
+    return copy_project(tmp_path / "newsroom", database=quick_start_database)

@@ -19,7 +19,7 @@ class Command(BaseCommand):
         if User.objects.filter(username=USERNAME).exists():
             self.stdout.write(
                 f"Admin login: user '{USERNAME}' (password printed when it was created; "
-                f"reset it with: manage.py changepassword {USERNAME})"
+                "reset it with: make editor-password)"
             )
             return
         password = secrets.token_urlsafe(12)
