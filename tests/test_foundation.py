@@ -45,7 +45,8 @@ def test_unset_database_url_means_embedded_sqlite():
     assert config["db"]["NAME"].endswith(os.path.join("var", "newsroom.sqlite3"))
     assert config["debug"] is True
     assert config["cache"]["BACKEND"] == "django.core.cache.backends.locmem.LocMemCache"
-    assert config["mailers"]["default"]["BACKEND"].endswith("console.EmailBackend")
+    # The quick start keeps email in the development outbox (printed, listed at /dev/outbox/).
+    assert config["mailers"]["default"]["BACKEND"] == "newsroom.outbox.OutboxMailer"
 
 
 def test_postgres_url_gets_persistent_health_checked_connections():
