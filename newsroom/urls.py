@@ -15,6 +15,7 @@ urlpatterns = [
     path("readyz", health.readyz, name="readyz"),
     path(settings.ADMIN_URL, admin.site.urls),
     path("newsletter/", include("newsletter.urls")),
+    path("", include("federation.urls")),
     path("", include("articles.urls")),
 ]
 # Uploaded images in development; in production the front server or the storage serves them.
