@@ -80,8 +80,9 @@ def record_article_change(*, article_id, change):
             # A live story moved back to a later time: off timelines now, back at that time.
             write(Kind.DELETE, last.generation)
             write(Kind.CREATE, last.generation + 1, not_before=article.published_at)
-        else:
+        elif change == "updated":
             write(Kind.UPDATE, last.generation)
+        # else: "published" again for a story followers already have: nothing to tell.
         for activity in written:
             _wake_on_commit(activity.not_before)
     return written
