@@ -22,12 +22,19 @@ from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
 from federation import documents, fetch
+from federation.addressing import address_due, next_waiting
 from federation.keys import current_key
 from federation.models import Delivery, Follower, Server, Switch
-from federation.outbox import address_due, next_waiting
 from federation.signatures import sign
 
 Status = Delivery.Status
+# Rows claimed at once; how long a claim holds before its worker is presumed dead; how long one
+# drain runs before a fresh task takes over; when queued rows are given up (their server never
+# came back).
+BATCH_SIZE = 200
+LEASE = 300
+DRAIN_SECONDS = 120
+GIVE_UP_AFTER = timedelta(days=3)
 SENT, GONE, REFUSED, FAILED, RELEASED = "sent", "gone", "refused", "failed", "released"
 
 
@@ -192,7 +199,7 @@ def send(rows, lease_until, key, report):
 
 def give_up_on_old_rows():
     """Rows still queued long after they were written (their server never came back)."""
-    too_old = timezone.now() - timedelta(seconds=settings.FEDERATION_GIVE_UP_AFTER)
+    too_old = timezone.now() - GIVE_UP_AFTER
     Delivery.objects.filter(status=Status.QUEUED, created_at__lt=too_old).update(
         status=Status.FAILED, last_error="gave up: the server did not answer in time"
     )
@@ -219,15 +226,13 @@ def drain(*, seconds=None, batch_size=None):
     if not Switch.load().enabled:
         report.switched_off = True
         return report
-    stop_at = time.monotonic() + (seconds or settings.FEDERATION_DRAIN_SECONDS)
+    stop_at = time.monotonic() + (seconds or DRAIN_SECONDS)
     stored = current_key()
     key = {"id": documents.key_id(), "pem": stored.private_pem}
     give_up_on_old_rows()
     while True:
         address_due()
-        rows, lease_until = claim(
-            size=batch_size or settings.FEDERATION_BATCH_SIZE, lease=settings.FEDERATION_LEASE
-        )
+        rows, lease_until = claim(size=batch_size or BATCH_SIZE, lease=LEASE)
         if not rows:
             break
         send(rows, lease_until, key, report)

@@ -13,7 +13,6 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.templatetags.static import static
 from django.urls import reverse
-from django.utils import timezone
 
 from articles import images, seo
 
@@ -234,7 +233,3 @@ def update_actor(public_pem, activity_uuid):
             "object": account,
         }
     )
-
-
-def now_iso():
-    return seo.isotime(timezone.now())

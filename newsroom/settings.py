@@ -328,13 +328,11 @@ PAGE_BROWSER_SECONDS = env.int("PAGE_BROWSER_SECONDS", default=60)
 PAGE_SHARED_SECONDS = env.int("PAGE_SHARED_SECONDS", default=300)
 PAGE_STALE_SECONDS = env.int("PAGE_STALE_SECONDS", default=600)
 
-# The social web (federation/): the account @FEDERATION_NAME@<SITE_URL's host>. Other servers
-# are reached with these limits (seconds, bytes); a delivery that fails is tried again after
-# FEDERATION_RETRY_DELAY seconds, then twice as long each time, FEDERATION_MAX_ATTEMPTS tries
-# in all; a server failing FEDERATION_PAUSE_AFTER times in a row is paused for
-# FEDERATION_PAUSE_SECONDS (longer each time it fails again). Loopback addresses only for tests.
+# The social web (federation/, README "Follow the newsroom from Mastodon"): the account's name,
+# limits on other servers (seconds, bytes), retries (first delay, then doubling), pausing a
+# server that keeps failing, threads per worker. Loopback addresses: tests only.
 FEDERATION_NAME = env.str(
-    "FEDERATION_NAME", default="".join(c for c in SITE_NAME.lower() if c.isalnum()) or "newsroom"
+    "FEDERATION_NAME", default="".join(filter(str.isalnum, SITE_NAME.lower())) or "newsroom"
 )
 FEDERATION_ALLOW_LOOPBACK = env.bool("FEDERATION_ALLOW_LOOPBACK", default=False)
 FEDERATION_FETCH_TIMEOUT = env.float("FEDERATION_FETCH_TIMEOUT", default=5)
@@ -345,13 +343,7 @@ FEDERATION_RETRY_DELAY = env.float("FEDERATION_RETRY_DELAY", default=60)
 FEDERATION_MAX_ATTEMPTS = env.int("FEDERATION_MAX_ATTEMPTS", default=8)
 FEDERATION_PAUSE_AFTER = env.int("FEDERATION_PAUSE_AFTER", default=5)
 FEDERATION_PAUSE_SECONDS = env.float("FEDERATION_PAUSE_SECONDS", default=3600)
-FEDERATION_GIVE_UP_AFTER = env.float("FEDERATION_GIVE_UP_AFTER", default=3 * 86400)
-# Workers: rows claimed at once, servers posted to at once, how long a claim holds, how long
-# one drain runs before handing over to a fresh task.
-FEDERATION_BATCH_SIZE = env.int("FEDERATION_BATCH_SIZE", default=200)
 FEDERATION_CONCURRENCY = env.int("FEDERATION_CONCURRENCY", default=16)
-FEDERATION_LEASE = env.float("FEDERATION_LEASE", default=300)
-FEDERATION_DRAIN_SECONDS = env.float("FEDERATION_DRAIN_SECONDS", default=120)
 
 ADMIN_URL = env.str("ADMIN_URL", default="admin/").strip("/") + "/"
 

@@ -6,7 +6,6 @@ alternative to `db_worker` in production. Any number may run at once."""
 import json
 import time
 
-from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
@@ -24,13 +23,11 @@ class Command(BaseCommand):
             default=5.0,
             help="Longest sleep between drains, in seconds (default 5).",
         )
-        parser.add_argument(
-            "--batch-size", type=int, help="Rows per claim (default: FEDERATION_BATCH_SIZE)."
-        )
+        parser.add_argument("--batch-size", type=int, help="Rows per claim (default 200).")
 
     def handle(self, *args, once=False, poll=5.0, batch_size=None, **options):
         while True:
-            report = drain(batch_size=batch_size or settings.FEDERATION_BATCH_SIZE)
+            report = drain(batch_size=batch_size)
             if once:
                 self.stdout.write(json.dumps(report.as_dict()))
                 return
