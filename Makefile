@@ -19,7 +19,7 @@ DEPLOY_ENV := DEBUG=false SECRET_KEY=deploy-$(shell printf 'k%.0s' {1..60}) \
 	EMAIL_URL=submission://mailer:secret@smtp.newsroom.example \
 	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)}
 
-.PHONY: help python install run editor-password serve test lint bench bench-mail faults clean
+.PHONY: help python install run editor-password serve test lint bench bench-mail bench-federation faults clean
 
 help:
 	@echo "make run    serve the site on http://127.0.0.1:8000/ with demo content (SQLite)"
@@ -28,6 +28,7 @@ help:
 	@echo "make serve  production-like: collectstatic, migrate, gunicorn"
 	@echo "make bench  page benchmarks (PostgreSQL, nginx, wrk)"
 	@echo "make bench-mail  the daily digest to 10,000 and 100,000 subscribers"
+	@echo "make bench-federation  one story to 1,000 followers on 100 servers"
 
 python:
 	@if [ -z "$(PYTHON)" ]; then \
@@ -88,6 +89,12 @@ bench-mail: install
 	@DATABASE_URL=$${MAIL_BENCH_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/newsroom_bench_mail} \
 	  $(PY) -m newsroom.preflight postgres
 	$(PY) -m bench.mail_bench $(if $(BENCH_MAIL_RUNS),--runs $(BENCH_MAIL_RUNS))
+
+# One story to 1,000 followers on 100 fake servers on loopback.
+bench-federation: install
+	@DATABASE_URL=$${FEDERATION_BENCH_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/newsroom_bench_fedi} \
+	  $(PY) -m newsroom.preflight postgres
+	$(PY) -m bench.federation_bench
 
 # Stops and restarts the local PostgreSQL: run it on a machine of your own.
 faults: install

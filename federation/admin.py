@@ -85,7 +85,8 @@ class ServerAdmin(ReadOnly, admin.ModelAdmin):
     actions = ["resume"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).with_follower_count()
+        # Not super()'s: it would order by the count before it is annotated.
+        return Server.objects.with_follower_count()
 
     def get_ordering(self, request):
         return ["-follower_count", "domain"]
@@ -94,7 +95,7 @@ class ServerAdmin(ReadOnly, admin.ModelAdmin):
     def follower_list(self, server):
         address = reverse("admin:federation_follower_changelist")
         return format_html(
-            '<a href="{}?actor__server__id__exact={}">{}</a>',
+            '<a href="{}?server={}">{}</a>',
             address,
             server.pk,
             server.follower_count,
@@ -113,10 +114,22 @@ class ServerAdmin(ReadOnly, admin.ModelAdmin):
         self.message_user(request, f"Deliveries resumed to {count} server(s).", messages.SUCCESS)
 
 
+class FollowerServer(admin.SimpleListFilter):
+    title = "server"
+    parameter_name = "server"
+
+    def lookups(self, request, model_admin):
+        followed = Server.objects.filter(actors__follower__isnull=False).distinct()
+        return list(followed.order_by("domain").values_list("pk", "domain"))
+
+    def queryset(self, request, queryset):
+        return queryset.filter(actor__server=self.value()) if self.value() else queryset
+
+
 @admin.register(Follower)
 class FollowerAdmin(ReadOnly, admin.ModelAdmin):
     list_display = ["handle", "name", "server", "followed_at"]
-    list_filter = [("actor__server", admin.RelatedOnlyFieldListFilter)]
+    list_filter = [FollowerServer]
     list_select_related = ["actor__server"]
     search_fields = ["actor__handle", "actor__name", "actor__url"]
     fields = ["handle", "name", "profile", "server", "followed_at"]

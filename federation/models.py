@@ -241,5 +241,5 @@ class ArticleReach(Article):
 
     class Meta:
         proxy = True
-        verbose_name = "story's likes and boosts"
+        verbose_name = "story"
         verbose_name_plural = "likes and boosts per story"
