@@ -14,6 +14,7 @@ max_requests_jitter = 50
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-") or None  # "" turns it off (benchmarks)
 errorlog = "-"
 loglevel = os.environ.get("LOG_LEVEL", "info").lower()
-# Trust X-Forwarded-* only from the proxy in front of us (paired with SECURE_PROXY_SSL_HEADER).
-forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+# Trust X-Forwarded-Proto only from our proxies (paired with SECURE_PROXY_SSL_HEADER): the same
+# variable and default as Django's FORWARDED_ALLOW_IPS, which trusts their X-Forwarded-For.
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
 wsgi_app = "newsroom.wsgi:application"

@@ -16,5 +16,7 @@ class NewsroomConfig(AppConfig):
     reader_visible_apps = {"articles"}
 
     def ready(self):
+        from newsroom import checks  # noqa: F401 (registers them)
+
         for signal in (post_save, post_delete, m2m_changed):
             signal.connect(_forget_public_pages, dispatch_uid=f"forget-pages-{signal!r}")

@@ -4,12 +4,13 @@ DEBUG=true), and `manage.py runserver` serving it on 127.0.0.1."""
 
 import os
 import shutil
-import socket
 import subprocess
 import time
 import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
+
+from tests.processes import free_port
 
 PROJECT = Path(__file__).resolve().parents[1]
 # What a checkout does not hold (or a newcomer's copy does not have yet).
@@ -64,17 +65,11 @@ def manage(project, *args, env=None, timeout=120, **kwargs):
     )
 
 
-def _free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @contextmanager
 def running_server(project):
     """`manage.py runserver` in `project` with `make run`'s settings (its address as SITE_URL,
     since the port is not 8000); yields (address, path of the file holding its terminal)."""
-    url = f"http://127.0.0.1:{_free_port()}"
+    url = f"http://127.0.0.1:{free_port()}"
     terminal = project / "var" / "terminal.txt"
     with terminal.open("w") as output:
         server = subprocess.Popen(

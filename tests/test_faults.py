@@ -1,23 +1,12 @@
 """Faults that fit in a test: gunicorn serving while its database is unreachable."""
 
-import os
-import socket
-import subprocess
-import sys
 import time
 import urllib.error
 import urllib.request
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+from tests.processes import free_port, serving_gunicorn
 
 
 def get(url, data=None, headers=None):
@@ -39,35 +28,13 @@ def get(url, data=None, headers=None):
 def gunicorn_without_database():
     """gunicorn with production settings, pointed at a PostgreSQL port where nothing listens."""
     dead = free_port()
-    port = free_port()
-    env = dict(
-        os.environ,
+    with serving_gunicorn(
         DATABASE_URL=f"postgres://postgres@127.0.0.1:{dead}/newsroom",
-        PORT=str(port),
-        HOST="127.0.0.1",
         WEB_CONCURRENCY="2",
-        GUNICORN_ACCESS_LOG="",
         PAGE_CACHE_SECONDS="300",
-    )
-    process = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            if get(base + "/healthz")[0] == 200:
-                break
-        except OSError:
-            time.sleep(0.2)
-    yield base
-    process.terminate()
-    _, errors = process.communicate(timeout=30)
-    assert b"WORKER TIMEOUT" not in errors
+    ) as gunicorn:
+        yield gunicorn.url
+    assert b"WORKER TIMEOUT" not in gunicorn.log
 
 
 def test_pages_answer_503_with_retry_after_while_the_database_is_down(gunicorn_without_database):

@@ -1,0 +1,94 @@
+"""The shipped front, run for real: deploy/nginx.conf (Debian's nginx) in front of the app names
+each client itself."""
+
+import http.client
+import os
+import re
+import shutil
+from urllib.parse import urlencode, urlsplit
+
+import pytest
+from django.contrib.auth import get_user_model
+
+from bench import support
+from tests.processes import ROOT, free_port
+
+
+@pytest.fixture(autouse=True)
+def quick_password_hashing(settings):
+    # The lockout is under test, not the hashing: PBKDF2 makes each of these logins cost a
+    # second on a busy machine.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def shipped_nginx_config(*, listen, upstream):
+    """deploy/nginx.conf as shipped; only the machine's paths and ports are changed (@WORKDIR@:
+    bench.support.nginx's scratch directory)."""
+    text = (ROOT / "deploy" / "nginx.conf").read_text()
+    replacements = {
+        "worker_processes auto;": "worker_processes 1;\npid @WORKDIR@/nginx.pid;\n"
+        "error_log @WORKDIR@/error.log warn;" + ("\nuser root;" if os.geteuid() == 0 else ""),
+        "listen 80;": f"listen 127.0.0.1:{listen};",
+        "server 127.0.0.1:8000;": f"server 127.0.0.1:{upstream};",
+        "/srv/newsroom/var/static/": f"{ROOT / 'var' / 'static'}/",
+        "/srv/newsroom/var/media/": "@WORKDIR@/media/",
+        "/var/cache/nginx/newsroom": "@WORKDIR@/cache",
+        "    sendfile      on;": "    sendfile      on;\n    access_log off;",
+    }
+    for old, new in replacements.items():
+        assert old in text, f"deploy/nginx.conf no longer contains {old!r}"
+        text = text.replace(old, new)
+    return text
+
+
+class Visitor:
+    """A browser at its own address: Linux routes all of 127.0.0.0/8 to loopback, so a client
+    socket bound to 127.0.0.N reaches nginx from that address."""
+
+    def __init__(self, address, port):
+        self.address, self.port, self.cookies = address, port, {}
+
+    def request(self, method, path, form=None, headers=()):
+        connection = http.client.HTTPConnection(
+            "127.0.0.1", self.port, timeout=20, source_address=(self.address, 0)
+        )
+        sent = dict(headers)
+        if self.cookies:
+            sent["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        body = None
+        if form is not None:
+            body = urlencode(form)
+            sent["Content-Type"] = "application/x-www-form-urlencoded"
+        connection.request(method, path, body=body, headers=sent)
+        response = connection.getresponse()
+        for header in response.headers.get_all("Set-Cookie") or []:
+            name, _, rest = header.partition("=")
+            self.cookies[name] = rest.split(";", 1)[0]
+        content = response.read().decode()
+        connection.close()
+        return response.status, content
+
+    def log_in(self, admin, username, password, headers=()):
+        status, page = self.request("GET", admin + "login/", headers=headers)
+        assert status == 200, page[:500]
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+        form = {"csrfmiddlewaretoken": token, "username": username, "password": password}
+        return self.request("POST", admin + "login/", form, headers=headers)[0]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_through_the_shipped_nginx_a_stranger_cannot_lock_the_editor_out(live_server, settings):
+    get_user_model().objects.create_user("editor", password="correct-horse-8", is_staff=True)
+    admin = "/" + settings.ADMIN_URL
+    assert shutil.which("nginx"), "the front's tests run Debian's nginx: apt install nginx"
+    port = free_port()
+    with support.nginx(shipped_nginx_config(listen=port, upstream=urlsplit(live_server.url).port)):
+        stranger = Visitor("127.0.0.66", port)
+        for n in range(settings.AXES_FAILURE_LIMIT):
+            # Each try claims another address: the shipped front must not pass that on.
+            forged = {"X-Forwarded-For": f"192.0.2.{n}", "X-Real-IP": f"192.0.2.{n}"}
+            assert stranger.log_in(admin, "editor", "guess", forged) in (200, 429)
+        assert stranger.log_in(admin, "editor", "correct-horse-8") == 429
+
+        editor = Visitor("127.0.0.5", port)
+        assert editor.log_in(admin, "editor", "correct-horse-8") == 302
