@@ -18,3 +18,9 @@ loglevel = os.environ.get("LOG_LEVEL", "info").lower()
 # variable and default as Django's FORWARDED_ALLOW_IPS, which trusts their X-Forwarded-For.
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
 wsgi_app = "newsroom.wsgi:application"
+# gunicorn's control socket (for gunicornc) defaults to one path per user, shared by every
+# gunicorn on the host, and a stopping instance removes whatever socket is there: off, unless
+# GUNICORN_CONTROL_SOCKET gives this instance a path of its own.
+control_socket_disable = not os.environ.get("GUNICORN_CONTROL_SOCKET")
+if not control_socket_disable:
+    control_socket = os.environ["GUNICORN_CONTROL_SOCKET"]

@@ -1,17 +1,20 @@
 """The shipped front, run for real: deploy/nginx.conf (Debian's nginx) in front of the app names
-each client itself."""
+each client itself, and two gunicorn instances started with gunicorn.conf.py keep out of each
+other's way."""
 
 import http.client
 import os
 import re
 import shutil
+import socket
+import time
 from urllib.parse import urlencode, urlsplit
 
 import pytest
 from django.contrib.auth import get_user_model
 
 from bench import support
-from tests.processes import ROOT, free_port
+from tests.processes import ROOT, free_port, serving_gunicorn, stop
 
 
 @pytest.fixture(autouse=True)
@@ -92,3 +95,51 @@ def test_through_the_shipped_nginx_a_stranger_cannot_lock_the_editor_out(live_se
 
         editor = Visitor("127.0.0.5", port)
         assert editor.log_in(admin, "editor", "correct-horse-8") == 302
+
+
+# gunicorn ------------------------------------------------------------------------------------
+
+
+def gunicorn(runtime_dir, **env):
+    """gunicorn with our config; its default control socket would go under `runtime_dir`."""
+    return serving_gunicorn(
+        WEB_CONCURRENCY="1", XDG_RUNTIME_DIR=str(runtime_dir), HOME=str(runtime_dir), **env
+    )
+
+
+def sockets_under(folder):
+    return sorted(str(path.relative_to(folder)) for path in folder.rglob("*") if path.is_socket())
+
+
+def answers(path):
+    with socket.socket(socket.AF_UNIX) as sock:
+        sock.settimeout(5)
+        try:
+            sock.connect(str(path))
+        except OSError:
+            return False
+        return True
+
+
+def test_two_instances_with_our_config_share_no_control_socket(tmp_path):
+    # gunicorn 27 would put both at $XDG_RUNTIME_DIR/gunicorn.ctl, and the first to stop
+    # would remove the other's.
+    with gunicorn(tmp_path) as first, gunicorn(tmp_path):
+        assert sockets_under(tmp_path) == []
+        stop(first)
+        assert sockets_under(tmp_path) == []
+
+
+def test_a_control_socket_asked_for_is_the_instances_own(tmp_path):
+    own = {name: tmp_path / f"{name}.ctl" for name in ("first", "second")}
+    with (
+        gunicorn(tmp_path, GUNICORN_CONTROL_SOCKET=str(own["first"])) as first,
+        gunicorn(tmp_path, GUNICORN_CONTROL_SOCKET=str(own["second"])),
+    ):
+        deadline = time.monotonic() + 10
+        while not all(answers(path) for path in own.values()) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert sockets_under(tmp_path) == ["first.ctl", "second.ctl"]
+        stop(first)
+        assert sockets_under(tmp_path) == ["second.ctl"]
+        assert answers(own["second"])
