@@ -22,19 +22,22 @@ def _proxies(entries):
     return networks, "*" in entries
 
 
+def _ip(text):
+    try:
+        address = ipaddress.ip_address(text.strip())
+    except ValueError:
+        return None
+    return address.ipv4_mapped or address if address.version == 6 else address
+
+
 def is_proxy(address, *, peer=False):
     """Whether `address` is one of our proxies. `peer`: it is REMOTE_ADDR, the one address the
     network vouches for (a Unix socket gives none: that is our own front, as gunicorn holds)."""
     networks, any_peer = _proxies(tuple(settings.FORWARDED_ALLOW_IPS))
-    try:
-        ip = ipaddress.ip_address(address.strip())
-    except ValueError:
+    ip = _ip(address)
+    if ip is None:
         return peer and not address
-    if peer and any_peer:
-        return True
-    if ip.version == 6 and ip.ipv4_mapped:
-        ip = ip.ipv4_mapped
-    return any(ip in network for network in networks)
+    return (peer and any_peer) or any(ip in network for network in networks)
 
 
 def _forwarded_for(request):
@@ -47,15 +50,17 @@ def client_ip(request):
 
     Each proxy appends the address it was talking to, so the walk goes right to left and stops
     at the first address that is not one of ours: anything further left was written by someone
-    we do not trust (a client may send the header itself).
+    we do not trust (a client may send the header itself). Something that is not an address
+    stops the walk too, at the last address known.
     """
     address = request.META.get("REMOTE_ADDR", "")
     hops = _forwarded_for(request)
-    if not hops or not is_proxy(address, peer=True):
+    if not is_proxy(address, peer=True):
         return address
-    address = hops.pop()
-    while hops and is_proxy(address):
-        address = hops.pop()
+    while hops and _ip(hops[-1]) is not None:
+        address = str(_ip(hops.pop()))
+        if not is_proxy(address):
+            break
     return address
 
 

@@ -181,3 +181,20 @@ def test_gunicorn_and_django_trust_the_same_proxies_by_default(settings, monkeyp
     gunicorn = runpy.run_path(str(settings.BASE_DIR / "gunicorn.conf.py"))
     assert django["FORWARDED_ALLOW_IPS"] == ["127.0.0.1", "::1"]
     assert gunicorn["forwarded_allow_ips"].split(",") == django["FORWARDED_ALLOW_IPS"]
+
+
+def test_something_that_is_not_an_address_stops_at_the_last_address_known(
+    client, login, editor, settings
+):
+    from axes.models import AccessAttempt
+
+    settings.FORWARDED_ALLOW_IPS = ["*"]  # any peer may name its client
+    response = attempt(
+        client,
+        login,
+        "guess",
+        REMOTE_ADDR="198.51.100.66",
+        headers={"X-Forwarded-For": "not-an-address"},
+    )
+    assert response.status_code == 200
+    assert AccessAttempt.objects.get().ip_address == "198.51.100.66"
