@@ -6,6 +6,7 @@ update times. Links are absolute on SITE_URL. Entry ids do not contain the slug,
 article does not make it new again in feed readers.
 """
 
+import re
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -23,7 +24,45 @@ from articles.seo import absolute, modified_time
 FEED_LENGTH = 30
 
 
-class RssWithContent(Rss201rev2Feed):
+# A tag, comment or declaration as HTML reads one, or the start of one that never closes.
+_TAG = re.compile(r"<[A-Za-z/!?][^>]*>?")
+
+
+def plain_text(text):
+    """`text` for a feed element that readers show as text: whatever HTML would read as markup
+    removed (again until none is left: "<<b>b>" leaves "<b>" after one pass), entities and a
+    lone "<" kept as typed, whitespace made single spaces."""
+    text = text or ""
+    while (stripped := _TAG.sub("", text)) != text:
+        text = stripped
+    return " ".join(text.split())
+
+
+class TextElements:
+    """Titles, names, categories and the channel's description as plain text. RSS never said
+    whether they may hold HTML, and some readers render them as HTML, so nothing a writer typed
+    there may be markup; the generator escapes the rest for XML. Entries' HTML (description,
+    content) is sanitized where it is made."""
+
+    def __init__(self, *, title, description, subtitle=None, author_name=None, **kwargs):
+        super().__init__(
+            title=plain_text(title),
+            description=plain_text(description),
+            subtitle=plain_text(subtitle) if subtitle else subtitle,
+            author_name=plain_text(author_name) if author_name else author_name,
+            **kwargs,
+        )
+
+    def add_item(self, *, title, categories=(), authors=(), **kwargs):
+        super().add_item(
+            title=plain_text(title),
+            categories=[plain_text(category) for category in categories or ()],
+            authors=[(plain_text(name), url) for name, url in authors],
+            **kwargs,
+        )
+
+
+class RssWithContent(TextElements, Rss201rev2Feed):
     """RSS 2.0 with every author as dc:creator and the body as content:encoded."""
 
     def rss_attributes(self):
@@ -40,7 +79,7 @@ class RssWithContent(Rss201rev2Feed):
         handler.addQuickElement("content:encoded", item["content_html"])
 
 
-class AtomWithContent(Atom1Feed):
+class AtomWithContent(TextElements, Atom1Feed):
     """Atom with every author (name and page) and the body as HTML content."""
 
     def add_item_elements(self, handler, item):

@@ -156,6 +156,57 @@ def test_feeds_carry_hostile_text_only_as_inert_html(client, hostile_article, pa
         assert_inert(element.text or "", f"{path} <{element.tag}>")
 
 
+ATOM = "{http://www.w3.org/2005/Atom}"
+DC_CREATOR = "{http://purl.org/dc/elements/1.1/}creator"
+
+
+def feed_texts(root):
+    """Every piece of text a feed reader shows as text: titles, descriptions of the channel,
+    authors' names, categories (RSS elements, Atom elements and Atom's category terms)."""
+    texts = []
+    for channel in root.iter("channel"):
+        texts += [channel.findtext("title"), channel.findtext("description")]
+    for item in root.iter("item"):
+        texts.append(item.findtext("title"))
+        texts += [
+            element.text for element in item.iter() if element.tag in {DC_CREATOR, "category"}
+        ]
+    for element in root.iter():
+        if element.tag in {f"{ATOM}title", f"{ATOM}subtitle", f"{ATOM}name"}:
+            assert element.get("type", "text") == "text", element.tag
+            texts.append(element.text)
+        if element.tag == f"{ATOM}category":
+            texts.append(element.get("term"))
+    return [text for text in texts if text is not None]
+
+
+@pytest.mark.parametrize(
+    "path", ["/feeds/rss/", "/feeds/atom/", "/topics/chips/feeds/rss/", "/authors/ann/feeds/atom/"]
+)
+def test_feed_titles_names_and_categories_are_plain_text(client, hostile_article, path):
+    # Some RSS readers render titles as HTML: nothing there may open a tag, whoever reads it.
+    root = ET.fromstring(client.get(path).content)  # noqa: S314 (our own feed)
+    texts = feed_texts(root)
+    assert len(texts) >= 4
+    for text in texts:
+        assert not re.search(r"<[A-Za-z/!?]", text), (path, text)
+        assert_inert(f"<h2>{text}</h2>", f"{path}: {text!r}")
+    headline = "Headline alert('x9') with \"quotes\" and 'apostrophes'"
+    titles = [*root.iter("title"), *root.iter(f"{ATOM}title")]
+    assert headline in [title.text for title in titles]
+
+
+def test_feed_text_keeps_what_is_not_markup():
+    from articles.feeds import plain_text
+
+    assert plain_text("AT&T buys <b>chips</b>,  cheaper < dearer") == (
+        "AT&T buys chips, cheaper < dearer"
+    )
+    assert plain_text("&lt;b&gt; is an entity, <3 a heart") == "&lt;b&gt; is an entity, <3 a heart"
+    assert plain_text("x<img src=x onerror=alert(1) ") == "x"
+    assert plain_text("<<script>script>alert(1)<</script>/script>") == "alert(1)"
+
+
 # Fuzzing: every URL pattern, the search box, page numbers and the signup form.
 unicode_text = st.text(
     alphabet=st.characters(blacklist_categories=("Cs",)), min_size=0, max_size=300
