@@ -1,7 +1,21 @@
 """System checks of our own, run by `manage.py check` (`--deploy` for the production ones)."""
 
 from django.conf import settings
-from django.core.checks import Tags, Warning, register
+from django.core.checks import Error, Tags, Warning, register
+from django.core.exceptions import ImproperlyConfigured
+
+from newsroom.client import proxies
+
+
+@register(Tags.security)
+def check_forwarded_allow_ips_parse(app_configs, **kwargs):
+    try:
+        proxies()
+    except ImproperlyConfigured as error:
+        return [
+            Error(str(error), hint="Addresses or networks, comma-separated.", id="newsroom.E001")
+        ]
+    return []
 
 
 @register(Tags.security, deploy=True)

@@ -11,6 +11,7 @@ import logging
 from functools import lru_cache
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 
 logger = logging.getLogger(__name__)
 
@@ -18,8 +19,17 @@ logger = logging.getLogger(__name__)
 @lru_cache(maxsize=8)
 def _proxies(entries):
     """FORWARDED_ALLOW_IPS as networks, and whether it is "*" (any peer is our proxy)."""
-    networks = tuple(ipaddress.ip_network(entry, strict=False) for entry in entries if entry != "*")
+    try:
+        networks = tuple(
+            ipaddress.ip_network(entry, strict=False) for entry in entries if entry != "*"
+        )
+    except ValueError as error:
+        raise ImproperlyConfigured(f"FORWARDED_ALLOW_IPS: {error}") from None
     return networks, "*" in entries
+
+
+def proxies():
+    return _proxies(tuple(settings.FORWARDED_ALLOW_IPS))
 
 
 def _ip(text):
@@ -33,7 +43,7 @@ def _ip(text):
 def is_proxy(address, *, peer=False):
     """Whether `address` is one of our proxies. `peer`: it is REMOTE_ADDR, the one address the
     network vouches for (a Unix socket gives none: that is our own front, as gunicorn holds)."""
-    networks, any_peer = _proxies(tuple(settings.FORWARDED_ALLOW_IPS))
+    networks, any_peer = proxies()
     ip = _ip(address)
     if ip is None:
         return peer and not address
@@ -77,6 +87,7 @@ class UntrustedProxyWarning:
     """
 
     def __init__(self, get_response):
+        proxies()  # a malformed FORWARDED_ALLOW_IPS stops start-up, not a login later
         self.get_response = get_response
         self.warned = False
 

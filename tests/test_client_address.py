@@ -9,8 +9,10 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core import checks
 from django.core.exceptions import ImproperlyConfigured
+from django.core.handlers.wsgi import WSGIHandler
 
 from newsletter.models import ConsentRecord
+from newsroom import logins
 
 pytestmark = pytest.mark.django_db
 
@@ -71,7 +73,7 @@ def test_one_address_spraying_many_usernames_is_locked_for_all_of_them(
 ):
     sprayer = through_proxy("198.51.100.99")
     per_username = settings.AXES_FAILURE_LIMIT - 1  # never enough to lock one pair
-    names = [f"user{n}" for n in range(settings.LOGIN_FAILURES_PER_ADDRESS // per_username)]
+    names = [f"user{n}" for n in range(logins.ADDRESS_FAILURE_LIMIT // per_username)]
     for name in names:
         for _ in range(per_username):
             attempt(client, login, "Summer2026!", username=name, **sprayer)
@@ -169,10 +171,12 @@ def test_check_deploy_warns_when_any_peer_may_name_its_client(settings):
     assert "newsroom.W001" not in {message.id for message in found}
 
 
-def test_a_malformed_proxy_address_stops_start_up(settings, monkeypatch):
-    monkeypatch.setenv("FORWARDED_ALLOW_IPS", "127.0.0.1,nginx.internal")
+def test_a_malformed_proxy_address_stops_start_up_and_fails_the_check(settings):
+    settings.FORWARDED_ALLOW_IPS = ["127.0.0.1", "nginx.internal"]
     with pytest.raises(ImproperlyConfigured, match="nginx.internal"):
-        runpy.run_path(str(settings.BASE_DIR / "newsroom" / "settings.py"))
+        WSGIHandler()  # what gunicorn loads
+    found = checks.run_checks(tags=[checks.Tags.security])
+    assert [m.id for m in found if "nginx.internal" in m.msg] == ["newsroom.E001"]
 
 
 def test_gunicorn_and_django_trust_the_same_proxies_by_default(settings, monkeypatch):
