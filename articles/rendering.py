@@ -74,7 +74,7 @@ CODE = tuple(
     for name in (
         "rendering.py",
         "seo.py",
-        "images.py",
+        "images/renditions.py",
         "templatetags/discovery.py",
         "templatetags/lead_images.py",
         "../newsroom/templatetags/site_links.py",

@@ -79,3 +79,79 @@ def bomb_png(width=100_000, height=100_000):
         + _chunk(b"IDAT", pixels)
         + _chunk(b"IEND", b"")
     )
+
+
+def short_png(width=8000, height=5000, *, rows=2):
+    """A PNG whose header declares `width` × `height` pixels but whose compressed pixel data,
+    complete and valid, stops after `rows` rows (about a hundred bytes for 40 megapixels)."""
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    pixels = zlib.compress((b"\x00" + b"\x80" * (3 * width)) * rows, 9)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + _chunk(b"IHDR", header)
+        + _chunk(b"IDAT", pixels)
+        + _chunk(b"IEND", b"")
+    )
+
+
+def interlaced_png(width, height, *, passes=7):
+    """A grey PNG with Adam7 interlacing (Pillow writes none), whose data holds the first
+    `passes` of its seven passes."""
+    starts = ((0, 0, 8, 8), (4, 0, 8, 8), (0, 4, 4, 8), (2, 0, 4, 4), (0, 2, 2, 4), (1, 0, 2, 2))
+    raw = b""
+    for x, y, dx, dy in (*starts, (0, 1, 1, 2))[:passes]:
+        columns, rows = -(-(width - x) // dx), -(-(height - y) // dy)
+        if width > x and height > y:
+            raw += (b"\x00" + b"\x80" * columns) * rows
+    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 1)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + _chunk(b"IHDR", header)
+        + _chunk(b"IDAT", zlib.compress(raw))
+        + _chunk(b"IEND", b"")
+    )
+
+
+def _s15(value):
+    return struct.pack(">i", round(value * 65536))
+
+
+def _xyz(x, y, z):
+    return b"XYZ " + bytes(4) + _s15(x) + _s15(y) + _s15(z)
+
+
+def linear_rgb_profile():
+    """An ICC v2 display profile with sRGB's primaries and a straight tone curve (gamma 1.0),
+    as linear-light exports carry: a mid grey 128 in it is a much lighter grey, 188, in sRGB."""
+    text = b"Linear RGB (test)\0"
+    curve = b"curv" + bytes(4) + struct.pack(">IH", 1, 0x0100) + bytes(2)
+    tags = {
+        b"desc": b"desc" + bytes(4) + struct.pack(">I", len(text)) + text + bytes(78),
+        b"wtpt": _xyz(0.9642, 1.0, 0.8249),
+        b"rXYZ": _xyz(0.4361, 0.2225, 0.0139),
+        b"gXYZ": _xyz(0.3851, 0.7169, 0.0971),
+        b"bXYZ": _xyz(0.1431, 0.0606, 0.7141),
+        b"rTRC": curve,
+        b"gTRC": curve,
+        b"bTRC": curve,
+    }
+    table, data = b"", b""
+    offset = 128 + 4 + 12 * len(tags)
+    for signature, body in tags.items():
+        body += bytes(-len(body) % 4)
+        table += signature + struct.pack(">II", offset + len(data), len(body))
+        data += body
+    header = (
+        struct.pack(">I", offset + len(data))
+        + bytes(4)
+        + struct.pack(">I", 0x02100000)  # version 2.1
+        + b"mntrRGB XYZ "
+        + struct.pack(">6H", 2026, 1, 1, 0, 0, 0)
+        + b"acsp"
+        + bytes(28)
+        + _s15(0.9642)  # the PCS illuminant, D50
+        + _s15(1.0)
+        + _s15(0.8249)
+        + bytes(48)
+    )
+    return header + struct.pack(">I", len(tags)) + table + data
