@@ -38,13 +38,14 @@ http {
 """
 
 
-def front_config(upstream_port):
-    """deploy/nginx.conf as shipped, pointed at our gunicorn and a scratch directory."""
+def front_config(upstream_port, listen_port=PORT_FRONT):
+    """deploy/nginx.conf as shipped, pointed at our gunicorn and a scratch directory (the tests
+    of the shipped front run it too)."""
     text = (support.ROOT / "deploy" / "nginx.conf").read_text()
     replacements = {
         "worker_processes auto;": "worker_processes 2;\npid @WORKDIR@/nginx.pid;\n"
         "error_log @WORKDIR@/error.log warn;" + ("\nuser root;" if os.geteuid() == 0 else ""),
-        "listen 80;": f"listen 127.0.0.1:{PORT_FRONT};",
+        "listen 80;": f"listen 127.0.0.1:{listen_port};",
         "server 127.0.0.1:8000;": f"server 127.0.0.1:{upstream_port};",
         "/srv/newsroom/var/static/": f"{support.ROOT / 'var' / 'static'}/",
         "/var/cache/nginx/newsroom": "@WORKDIR@/cache",

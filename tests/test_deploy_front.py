@@ -3,7 +3,6 @@ each client itself, and two gunicorn instances started with gunicorn.conf.py kee
 other's way."""
 
 import http.client
-import os
 import re
 import shutil
 import socket
@@ -14,7 +13,8 @@ import pytest
 from django.contrib.auth import get_user_model
 
 from bench import support
-from tests.processes import ROOT, free_port, serving_gunicorn, stop
+from bench.pages import front_config
+from tests.processes import free_port, serving_gunicorn, stop
 
 
 @pytest.fixture(autouse=True)
@@ -22,26 +22,6 @@ def quick_password_hashing(settings):
     # The lockout is under test, not the hashing: PBKDF2 makes each of these logins cost a
     # second on a busy machine.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-def shipped_nginx_config(*, listen, upstream):
-    """deploy/nginx.conf as shipped; only the machine's paths and ports are changed (@WORKDIR@:
-    bench.support.nginx's scratch directory)."""
-    text = (ROOT / "deploy" / "nginx.conf").read_text()
-    replacements = {
-        "worker_processes auto;": "worker_processes 1;\npid @WORKDIR@/nginx.pid;\n"
-        "error_log @WORKDIR@/error.log warn;" + ("\nuser root;" if os.geteuid() == 0 else ""),
-        "listen 80;": f"listen 127.0.0.1:{listen};",
-        "server 127.0.0.1:8000;": f"server 127.0.0.1:{upstream};",
-        "/srv/newsroom/var/static/": f"{ROOT / 'var' / 'static'}/",
-        "/srv/newsroom/var/media/": "@WORKDIR@/media/",
-        "/var/cache/nginx/newsroom": "@WORKDIR@/cache",
-        "    sendfile      on;": "    sendfile      on;\n    access_log off;",
-    }
-    for old, new in replacements.items():
-        assert old in text, f"deploy/nginx.conf no longer contains {old!r}"
-        text = text.replace(old, new)
-    return text
 
 
 class Visitor:
@@ -85,7 +65,7 @@ def test_through_the_shipped_nginx_a_stranger_cannot_lock_the_editor_out(live_se
     admin = "/" + settings.ADMIN_URL
     assert shutil.which("nginx"), "the front's tests run Debian's nginx: apt install nginx"
     port = free_port()
-    with support.nginx(shipped_nginx_config(listen=port, upstream=urlsplit(live_server.url).port)):
+    with support.nginx(front_config(urlsplit(live_server.url).port, listen_port=port)):
         stranger = Visitor("127.0.0.66", port)
         for n in range(settings.AXES_FAILURE_LIMIT):
             # Each try claims another address: the shipped front must not pass that on.
