@@ -16,3 +16,11 @@ def staff_viewer(request):
     if user is not None and user.is_active and user.is_staff:
         return user
     return None
+
+
+PUBLISH_PERMISSION = "articles.publish_article"
+
+
+def can_publish(request):
+    """Editors publish, schedule and unpublish; writers do not."""
+    return request.user.has_perm(PUBLISH_PERMISSION)

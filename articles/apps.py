@@ -7,10 +7,7 @@ class ArticlesConfig(AppConfig):
     verbose_name = "Articles"
 
     def ready(self):
-        from articles import rendering
         from articles.roles import sync_roles_after_migrate
-
-        rendering.connect()
 
         post_migrate.connect(
             sync_roles_after_migrate, sender=self, dispatch_uid="articles-sync-roles"

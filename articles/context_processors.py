@@ -2,7 +2,7 @@
 
 It is rendered once per change, not per page: the HTML is kept in Django's cache, tagged with
 the public-content generation that every write to an articles model bumps
-(newsroom.public_cache.content_changed), so a page costs no query and no rendering for it until
+(articles.page_cache.content_changed), so a page costs no query and no rendering for it until
 a topic (or anything else readers see) changes. The key names the template's source, so a
 deploy with a new navigation never reads the old one. Lazy: a template that never shows the
 header (an email) never looks.
@@ -17,7 +17,7 @@ from django.utils.functional import SimpleLazyObject
 from django.utils.safestring import mark_safe
 
 from articles.models import Topic
-from newsroom.public_cache import GENERATION_KEY
+from articles.page_cache import GENERATION_KEY
 
 NAV_TEMPLATE = "articles/_nav.html"
 NAV_TOPICS = 8

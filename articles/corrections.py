@@ -11,9 +11,10 @@ from django.db import transaction
 from django.shortcuts import render
 from django.utils import timezone
 
-from articles import rendering, seo
-from articles.lists import paginate
+from articles import seo, services
+from articles.lists import page_param, paginate
 from articles.models import Article, Correction
+from articles.page_cache import public_page
 
 CORRECTIONS_PER_PAGE = 30
 
@@ -81,7 +82,8 @@ def article_corrected(*, article, when=None):
     when = when or timezone.now()
     if article.updated_at is None or article.updated_at < when:
         article.updated_at = when
-        # A real save, so the revision being recorded and the page cache both see it.
+        # A real save, so the revision being recorded sees it; the caller finishes the change
+        # with services.article_saved().
         article.save(update_fields=["updated_at", "summary_html", "modified_at"])
 
 
@@ -91,6 +93,7 @@ def correction_publish(
 ):
     """Publish a correction (or an update) on a live article and bump its "Updated on"."""
     check_publishable(article, published_at)
+    before = services.state_of(article)
     correction = Correction.objects.create(
         article=article,
         kind=kind,
@@ -99,10 +102,11 @@ def correction_publish(
         created_by=user,
     )
     article_corrected(article=article)
-    rendering.refresh(article)
+    services.article_saved(article=article, before=before)
     return correction
 
 
+@public_page(page=page_param)
 def corrections_page(request):
     """Every correction and update, newest first. Template: articles/corrections.html;
     context: `page` (of Correction, each with its article), `meta`."""

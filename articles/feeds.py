@@ -19,6 +19,7 @@ from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 from django.utils.html import escape
 
 from articles.models import Article, Author, Section, Topic
+from articles.page_cache import public_page
 from articles.seo import absolute, modified_time
 
 FEED_LENGTH = 30
@@ -103,6 +104,7 @@ def feed_articles(**filters):
     )
 
 
+@public_page()
 class SiteFeed(Feed):
     """The latest articles, whole site."""
 

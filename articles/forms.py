@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.forms.models import BaseInlineFormSet
 from django.utils import timezone
 
+from articles import services
 from articles.models import Article, Section
 
 
@@ -43,6 +44,11 @@ class ArticleForm(forms.ModelForm):
             "slug": "The last part of the address: /news/this-part/. Changing it on a live "
             "article keeps the old address working (it redirects).",
         }
+
+    def clean_slug(self):
+        slug = self.cleaned_data["slug"]
+        services.check_slug(slug, self.instance)
+        return slug
 
     def clean(self):
         cleaned = super().clean()

@@ -16,6 +16,7 @@ from django.shortcuts import get_object_or_404, render
 
 from articles import images, seo
 from articles.models import Article, Author, Topic
+from articles.page_cache import public_page
 
 ARTICLES_PER_PAGE = 20
 # The columns a story in a list shows; the body (summary, sections' text) stays in the database.
@@ -32,6 +33,11 @@ def listing():
         .select_related("lead_image")
         .only(*LIST_COLUMNS, *images.LIST_COLUMNS)
     )
+
+
+def page_param(raw):
+    """`?page=` as the page cache keys it: the first page has no number."""
+    return "" if raw in ("", "1") else raw
 
 
 def paginate(request, object_list, per_page, **keep):
@@ -111,6 +117,7 @@ def _page_path(path, page):
     return path if page.number == 1 else f"{path}?page={page.number}"
 
 
+@public_page(page=page_param)
 def home(request):
     """The front page: the lead story, then the latest. Template: articles/home.html; context:
     `page`, `lead` (page 1 only), `stories`, `meta`."""
@@ -130,6 +137,7 @@ def home(request):
     )
 
 
+@public_page(page=page_param)
 def topic(request, slug):
     """One topic's articles. Template: articles/topic.html; context: `topic`, `page`, `meta`."""
     topic = get_object_or_404(Topic, slug=slug)
@@ -144,6 +152,7 @@ def topic(request, slug):
     return render(request, "articles/topic.html", {"topic": topic, "page": page, "meta": meta})
 
 
+@public_page(page=page_param)
 def author(request, slug):
     """One author's bio and articles. Template: articles/author.html; context: `author`,
     `page`, `meta`."""
@@ -159,6 +168,7 @@ def author(request, slug):
     return render(request, "articles/author.html", {"author": author, "page": page, "meta": meta})
 
 
+@public_page()
 def topics(request):
     """Every topic with its count of published articles. Template: articles/topics.html;
     context: `topics`, `meta`."""

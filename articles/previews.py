@@ -20,9 +20,8 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.formats import localize
 
-from articles import rendering
-from articles.models import PreviewLink
-from articles.recent import recent_news
+from articles.models import Article, PreviewLink
+from articles.views import preview_page
 
 SALT = "articles.preview-link"
 MAX_LIFETIME = timedelta(days=7)
@@ -125,7 +124,7 @@ def _private(response):
 
 def preview(request, token):
     """An unpublished article through a preview link. Template: articles/preview.html; context:
-    `article`, `recent_news`, `preview`, `preview_link`. Unusable links get
+    as the article page's, with `preview`, `preview_banner` and `preview_link`. Unusable links get
     articles/preview_unavailable.html with `reason`."""
     try:
         link = open_link(token)
@@ -135,15 +134,14 @@ def preview(request, token):
             request, "articles/preview_unavailable.html", context, status=unusable.status
         )
         return _private(response)
-    article = rendering.for_rendering().get(pk=link.article_id)
+    article = Article.objects.for_row().get(pk=link.article_id)
     if article.is_live:
         return _private(HttpResponseRedirect(article.get_absolute_url()))
-    rendering.render(article)  # the article as last saved, never a stored copy
-    context = {
-        "article": article,
-        "recent_news": recent_news(article),
-        "preview": True,
-        "preview_banner": "articles/_preview_link_banner.html",
-        "preview_link": link,
-    }
-    return _private(render(request, "articles/preview.html", context))
+    response = preview_page(
+        request,
+        article,
+        "articles/preview.html",
+        preview_banner="articles/_preview_link_banner.html",
+        preview_link=link,
+    )
+    return _private(response)

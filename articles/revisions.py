@@ -23,7 +23,8 @@ from django.utils.timezone import localtime
 from articles.models import Article, Author, Byline, LeadImage, RelatedPick, Section, Topic
 
 FOLLOW = ("bylines", "sections", "related_picks")
-RENDERED = ("head_html", "header_html", "body_html", "rendered_for")
+# Bumped by the write path on every save; an old value must never come back with a revision.
+NOT_RESTORED = ("version",)
 
 # What the comparison shows of the article row, in the order of the change form.
 ARTICLE_FIELDS = [
@@ -49,9 +50,7 @@ def register():
     if not reversion.is_registered(Article):
         for model in (Byline, Section, RelatedPick):
             reversion.register(model)
-        # The stored page parts are derived, and their `rendered_for` must never come back
-        # from an old revision: a restored row starts unrendered and the save renders it.
-        reversion.register(Article, follow=FOLLOW, exclude=RENDERED)
+        reversion.register(Article, follow=FOLLOW, exclude=NOT_RESTORED)
 
 
 @dataclass

@@ -32,9 +32,10 @@ from django.utils.html import escape, strip_tags
 from django.utils.safestring import mark_safe
 
 from articles import seo
-from articles.lists import listing, paginate
+from articles.lists import listing, page_param, paginate
 from articles.markup import render_inline
 from articles.models import Article
+from articles.page_cache import public_page
 
 MAX_QUERY_LENGTH = 200
 RESULTS_PER_PAGE = 10
@@ -303,6 +304,7 @@ def highlight(snippet):
 # View ------------------------------------------------------------------------------------
 
 
+@public_page(q=clean_query, page=page_param)
 def search(request):
     """Search results. Template: articles/search.html; context: `query`, `page` (None without
     a query), `suggestions`."""

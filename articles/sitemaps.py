@@ -17,7 +17,9 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 
+from articles.lists import page_param
 from articles.models import Article, Author, Topic
+from articles.page_cache import public_page
 from articles.seo import absolute
 
 NEWS_WINDOW = timedelta(hours=48)
@@ -100,6 +102,7 @@ def _xml(response):
     return response
 
 
+@public_page()
 def index(request):
     """The sitemap index. Template: sitemaps/index.xml; context: `sitemaps` ((location,
     lastmod) pairs)."""
@@ -119,6 +122,7 @@ def index(request):
     )
 
 
+@public_page(p=page_param)
 def section(request, section):
     """One kind of page. Template: sitemaps/urlset.xml (Django's sitemap view)."""
     if section not in SITEMAPS:
@@ -126,6 +130,7 @@ def section(request, section):
     return _xml(sitemap_view(request, {section: SITEMAPS[section]}, section, "sitemaps/urlset.xml"))
 
 
+@public_page()
 def news(request):
     """Google News: articles of the last 48 hours, newest first, at most NEWS_LIMIT.
     Template: sitemaps/news.xml; context: `articles`, `publication`, `language`."""
@@ -145,6 +150,7 @@ def news(request):
     return _xml(render(request, "sitemaps/news.xml", context, content_type="application/xml"))
 
 
+@public_page()
 def robots_txt(request):
     """Crawlers may read everything public except search results (endless, thin pages)."""
     lines = [

@@ -1,55 +1,40 @@
-from django.db import connection
 from django.http import Http404, HttpResponsePermanentRedirect
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 
-from articles import rendering
 from articles.access import staff_viewer
 from articles.models import Article
+from articles.page_cache import public_page
+from articles.parts import article_parts, render_parts
 from articles.recent import recent_news
-from newsroom.db import planned_cursor
 
 
+@public_page()
 def article(request, slug):
     """One article in the house format.
 
-    Template: articles/article.html; context: `article`, `recent_news`, and for staff looking
-    at an article readers cannot see yet, `preview` and `edit_url`. A live article never reads
-    the session, so its page is the same for every reader.
+    Template: articles/article.html; context: `article`, `parts` (its own parts of the page,
+    articles/parts.py), `recent_news`, and for staff looking at an article readers cannot see
+    yet, `preview` and `edit_url`. A live article never reads the session, so its page is the
+    same for every reader; an old address answers 301, anything else 404.
     """
-    article = live_article(slug)
+    article = Article.objects.published().for_row().filter(slug=slug).first()
     if article is None:
         return _not_live(request, slug)
-    rendering.ensure_rendered(article)
-    context = {"article": article, "recent_news": recent_news(article)}
-    return render(request, "articles/article.html", context)
+    return _page(request, article, article_parts(request, article))
 
 
-# The live page reads one row: the frame's columns, the stored parts and what their digest is
-# made of (not the search text, nor the summary's source). Written out in SQL, with
-# `published()`'s rule, because building this query through the ORM cost more than running it
-# (and so that PostgreSQL may keep it planned: newsroom.db).
-LEFT_OUT = ("summary", "created_at", "modified_at", "search_text")
-LIVE_FIELDS = [field for field in Article._meta.concrete_fields if field.name not in LEFT_OUT]
-LIVE_COLUMNS = [field.attname for field in LIVE_FIELDS]
-LIVE_SQL = (
-    f"SELECT {', '.join(field.column for field in LIVE_FIELDS)} FROM articles_article"  # noqa: S608 (model's columns)
-    " WHERE slug = %s AND status = %s AND published_at <= %s"
-)
+def _page(request, article, parts, template="articles/article.html", **context):
+    recent = recent_news(article, topic_ids=parts["topic_ids"], pick_ids=parts["pick_ids"])
+    context.update(article=article, parts=parts, recent_news=recent)
+    return render(request, template, context)
 
 
-def live_article(slug):
-    """The published article at `slug` with its stored page parts, or None."""
-    if connection.vendor != "postgresql":
-        # The quick start's SQLite hands back dates as text: let the ORM convert them.
-        return Article.objects.published().defer(*LEFT_OUT).filter(slug=slug).first()
-    now = timezone.now()
-    with planned_cursor() as cursor:
-        cursor.execute(LIVE_SQL, [slug, Article.Status.PUBLISHED, now])
-        row = cursor.fetchone()
-    return None if row is None else Article.from_db(connection.alias, LIVE_COLUMNS, row)
+def preview_page(request, article, template="articles/article.html", **context):
+    """An article readers cannot see (yet), as it is saved now: never a cached copy."""
+    parts = render_parts(request, article)
+    return _page(request, article, parts, template, preview=True, **context)
 
 
 def _not_live(request, slug):
@@ -57,16 +42,10 @@ def _not_live(request, slug):
     viewer = staff_viewer(request)
     can_preview = viewer is not None and viewer.has_perm("articles.view_article")
     if can_preview:
-        draft = rendering.for_rendering().filter(slug=slug).first()
+        draft = Article.objects.for_row().filter(slug=slug).first()
         if draft is not None:
-            rendering.render(draft)  # what is saved now, never a stored copy
-            context = {
-                "article": draft,
-                "recent_news": recent_news(draft),
-                "preview": True,
-                "edit_url": reverse("admin:articles_article_change", args=[draft.pk]),
-            }
-            response = render(request, "articles/article.html", context)
+            edit_url = reverse("admin:articles_article_change", args=[draft.pk])
+            response = preview_page(request, draft, edit_url=edit_url)
             # Unpublished words must never land in a shared cache.
             add_never_cache_headers(response)
             return response

@@ -95,7 +95,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Before sessions, CSRF and auth: a cached page is served without touching any of them.
-    "newsroom.public_cache.PublicPageCacheMiddleware",
+    "articles.page_cache.PublicPageCacheMiddleware",
     "newsroom.middleware.DatabaseUnavailableMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -144,11 +144,6 @@ if _db["ENGINE"] == "django.db.backends.postgresql":
     _db.setdefault("OPTIONS", {})
     # A short connect timeout turns a database outage into a quick 503 instead of a hung worker.
     _db["OPTIONS"].setdefault("connect_timeout", env.int("DATABASE_CONNECT_TIMEOUT", default=2))
-    # Prepared statements for the queries run through newsroom.db.planned_cursor() (the article
-    # page's), after this many runs on a connection; ORM queries never prepare. Empty turns it
-    # off (needed behind PgBouncer older than 1.21 in transaction mode).
-    _prepare_after = env.str("DATABASE_PREPARE_THRESHOLD", default="5")
-    _db["OPTIONS"].setdefault("prepare_threshold", int(_prepare_after) if _prepare_after else None)
     if env.bool("DATABASE_POOL", default=False):
         # The pool and persistent connections exclude each other.
         _db["OPTIONS"]["pool"] = {
@@ -166,7 +161,11 @@ else:
     SILENCED_SYSTEM_CHECKS = ["models.W038"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Local memory by default (one process: `make run`); production shares Redis between every
+# worker and machine (CACHE_URL=redis://host:6379/0), which the page cache needs to stay correct
+# across them. CACHE_KEY_PREFIX keeps two sites (or test runs) sharing one Redis apart.
 CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://newsroom")}
+CACHES["default"]["KEY_PREFIX"] = env.str("CACHE_KEY_PREFIX", default="")
 
 AUTHENTICATION_BACKENDS = [
     # Refuses logins for a locked-out username + address before the password is checked.

@@ -6,6 +6,7 @@ import email.policy
 import os
 import shutil
 import threading
+import uuid
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
@@ -51,6 +52,50 @@ class _Handler:
             self.inbox.envelopes.append(list(envelope.rcpt_tos))
             self.inbox.arrived.notify_all()
         return "250 Message accepted"
+
+
+# A Redis database of the tests' own; every test keys its entries under a prefix of its own, so
+# runs sharing the server never meet.
+TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+
+
+@dataclass
+class SharedCache:
+    url: str
+    prefix: str
+    client: object
+
+    def entries(self, pattern="*"):
+        return list(self.client.scan_iter(match=f"{self.prefix}:*{pattern}"))
+
+
+@pytest.fixture
+def redis_cache(settings):
+    """Django's cache on a real Redis (as production shares it between workers and machines),
+    under a key prefix of this test's own, removed afterwards."""
+    import redis
+
+    client = redis.Redis.from_url(TEST_REDIS_URL)
+    try:
+        client.ping()
+    except redis.ConnectionError:
+        pytest.fail(
+            f"Redis is not reachable at {TEST_REDIS_URL}: start it (Debian: `redis-server "
+            "--daemonize yes --bind 127.0.0.1 --port 6379 --save ''`) or set TEST_REDIS_URL."
+        )
+    prefix = f"newsroom-test-{uuid.uuid4().hex[:12]}"
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": TEST_REDIS_URL,
+            "KEY_PREFIX": prefix,
+        }
+    }
+    shared = SharedCache(TEST_REDIS_URL, prefix, client)
+    yield shared
+    for key in shared.entries():
+        client.delete(key)
+    client.close()
 
 
 @pytest.fixture(autouse=True)

@@ -12,7 +12,8 @@ from django.utils import timezone
 
 from articles.models import Article, Section, SlugRedirect
 from articles.roles import codenames, sync_roles
-from tests.test_articles_factories import PageOutline, make_article, make_author, make_topic
+from tests.factories import make_article, make_author, make_topic
+from tests.readers import PageOutline
 
 pytestmark = pytest.mark.django_db
 

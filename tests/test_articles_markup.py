@@ -10,7 +10,8 @@ from hypothesis import strategies as st
 
 from articles.markup import render_inline, render_lines
 from articles.models import Section
-from tests.test_articles_factories import PageOutline, make_article
+from tests.factories import make_article
+from tests.readers import PageOutline
 
 ALLOWED_TAGS = {"a", "strong", "em"}
 # nh3 keeps a Markdown link title as an (escaped, inert) title attribute.

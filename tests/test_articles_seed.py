@@ -12,7 +12,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from articles.models import Article, Author, RelatedPick, Section, Topic
-from tests.test_articles_factories import PageOutline
+from tests.readers import PageOutline
 
 ROOT = Path(__file__).resolve().parent.parent
 

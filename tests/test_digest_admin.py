@@ -12,7 +12,8 @@ from django.utils.html import strip_tags
 from newsletter import editions
 from newsletter.admin import PREVIEW_CSP
 from newsletter.models import Delivery, Edition, EditionArticle
-from tests.digest_factories import article, audience, flat, parts
+from tests.factories import audience, make_article
+from tests.readers import flat, parts
 
 pytestmark = pytest.mark.django_db
 CHANGELIST = "/admin/newsletter/edition/"
@@ -32,8 +33,8 @@ def editor(client):
 
 @pytest.fixture
 def draft():
-    article("Older story", hours_ago=3)
-    article("Lead story", hours_ago=1)
+    make_article("Older story", hours_ago=3)
+    make_article("Lead story", hours_ago=1)
     return editions.build_edition().edition
 
 
@@ -108,7 +109,7 @@ def inline_data(edition, rows, **fields):
 
 def test_editor_edits_subject_intro_and_order(editor, draft):
     older, lead = draft.article_links.order_by("-position")
-    added = article("Added by hand", hours_ago=30)
+    added = make_article("Added by hand", hours_ago=30)
     data = inline_data(
         draft,
         [(older, older.article_id, 0), (lead, lead.article_id, 1), (None, added.pk, 2)],
@@ -127,7 +128,7 @@ def test_editor_edits_subject_intro_and_order(editor, draft):
 
 def test_a_draft_article_is_refused_and_nothing_is_saved(editor, draft):
     (first, second) = draft.article_links.all()
-    unpublished = article("Not out yet", draft=True)
+    unpublished = make_article("Not out yet", draft=True)
     data = inline_data(
         draft,
         [(first, first.article_id, 0), (second, second.article_id, 1), (None, unpublished.pk, 2)],
@@ -224,7 +225,7 @@ def test_send_now_asks_then_sends_to_every_confirmed_subscriber(
 def test_build_today_button(editor):
     nothing = editor.post(f"{CHANGELIST}build-today/", follow=True)
     assert "nothing to build today" in nothing.content.decode()
-    article("Fresh story")
+    make_article("Fresh story")
 
     built = editor.post(f"{CHANGELIST}build-today/")
     again = editor.post(f"{CHANGELIST}build-today/")

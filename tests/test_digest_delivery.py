@@ -15,7 +15,7 @@ from newsletter import editions, services, tokens
 from newsletter.delivery import _settle, claim_batch, run_worker
 from newsletter.models import Delivery, Edition, Subscriber
 from tests.conftest import Inbox, _AnyPortController, _Handler
-from tests.digest_factories import article, audience, subscriber
+from tests.factories import audience, make_article, make_subscriber
 
 pytestmark = pytest.mark.django_db
 Status = Delivery.Status
@@ -23,7 +23,7 @@ Status = Delivery.Status
 
 @pytest.fixture
 def three_articles():
-    return [article(f"Story {n}: what the lab shipped", hours_ago=n + 1) for n in range(3)]
+    return [make_article(f"Story {n}: what the lab shipped", hours_ago=n + 1) for n in range(3)]
 
 
 def send_inline(capture, *args):
@@ -78,8 +78,8 @@ def test_running_the_command_twice_sends_nothing_new(
 
 def test_starting_to_send_queues_every_subscriber_in_one_statement(three_articles):
     for n in range(40):
-        subscriber(f"r{n}@example.com")
-    subscriber("waiting@example.com", Subscriber.Status.PENDING)
+        make_subscriber(f"r{n}@example.com")
+    make_subscriber("waiting@example.com", Subscriber.Status.PENDING)
     edition = editions.build_edition().edition
 
     with CaptureQueriesContext(connection) as queries:
@@ -169,8 +169,8 @@ def refusing_smtp(settings):
 def test_refusals_fail_at_once_or_retry_with_backoff_until_the_limit(three_articles, refusing_smtp):
     inbox, handler = refusing_smtp
     for address in ("ok@example.com", "bounce@example.com", "busy@example.com"):
-        subscriber(address)
-    subscriber("flaky@example.com")
+        make_subscriber(address)
+    make_subscriber("flaky@example.com")
     edition = started()
 
     report = run_worker(edition.pk)
@@ -202,7 +202,7 @@ def test_refusals_fail_at_once_or_retry_with_backoff_until_the_limit(three_artic
 def test_worker_hands_over_when_retries_fall_due_after_its_patience(
     three_articles, refusing_smtp, settings
 ):
-    subscriber("busy@example.com")
+    make_subscriber("busy@example.com")
     settings.NEWSLETTER_RETRY_DELAY = 60
     edition = started()
 
@@ -291,12 +291,12 @@ def test_delivery_counts_are_one_query(three_articles, django_assert_num_queries
 def test_the_next_run_finishes_an_earlier_edition_cut_short(
     smtp_mailer, django_capture_on_commit_callbacks, capsys
 ):
-    article("Yesterday's story", hours_ago=30)
+    make_article("Yesterday's story", hours_ago=30)
     readers, _ = audience(confirmed=3)
     yesterday = timezone.localdate() - timedelta(days=1)
     stalled = editions.build_edition(date=yesterday, now=timezone.now() - timedelta(hours=24))
     editions.send_edition(edition_id=stalled.edition.pk, workers=0)  # then everything stopped
-    article("Today's story", hours_ago=1)
+    make_article("Today's story", hours_ago=1)
 
     send_inline(django_capture_on_commit_callbacks)
 

@@ -10,7 +10,7 @@ from django.utils import timezone
 from newsletter import editions
 from newsletter.digest import edition_articles
 from newsletter.models import Delivery, Edition
-from tests.digest_factories import article, audience
+from tests.factories import audience, make_article
 
 pytestmark = pytest.mark.django_db
 
@@ -25,11 +25,11 @@ def headlines(edition):
 
 
 def test_first_edition_carries_the_last_day_newest_first():
-    article("Yesterday morning", hours_ago=20)
-    article("This morning", hours_ago=2)
-    article("Two days ago", hours_ago=40)
-    article("Still a draft", draft=True)
-    article("Scheduled for tonight", hours_ago=-5)
+    make_article("Yesterday morning", hours_ago=20)
+    make_article("This morning", hours_ago=2)
+    make_article("Two days ago", hours_ago=40)
+    make_article("Still a draft", draft=True)
+    make_article("Scheduled for tonight", hours_ago=-5)
 
     built = editions.build_edition()
 
@@ -40,12 +40,12 @@ def test_first_edition_carries_the_last_day_newest_first():
 
 
 def test_next_edition_starts_where_the_previous_one_stopped():
-    article("In the first edition", hours_ago=30)
+    make_article("In the first edition", hours_ago=30)
     yesterday = timezone.localdate() - timedelta(days=1)
     first = editions.build_edition(date=yesterday, now=timezone.now() - timedelta(hours=24)).edition
     assert headlines(first) == ["In the first edition"]
-    article("After the cut-off", hours_ago=23)
-    article("This morning", hours_ago=1)
+    make_article("After the cut-off", hours_ago=23)
+    make_article("This morning", hours_ago=1)
 
     second = editions.build_edition().edition
 
@@ -54,9 +54,9 @@ def test_next_edition_starts_where_the_previous_one_stopped():
 
 
 def test_building_twice_builds_one_edition():
-    article("Only story")
+    make_article("Only story")
     first = editions.build_edition()
-    article("Published after the build")
+    make_article("Published after the build")
     again = editions.build_edition()
 
     assert first.created and not again.created
@@ -66,7 +66,7 @@ def test_building_twice_builds_one_edition():
 
 
 def test_subject_from_the_date_and_lead_headline():
-    article("A" * 195)
+    make_article("A" * 195)
     edition = editions.build_edition().edition
     today = timezone.localdate()
     assert edition.subject.startswith(f"Newsroom daily, {today.day} {today:%B %Y}: AAA")
@@ -74,8 +74,8 @@ def test_subject_from_the_date_and_lead_headline():
 
 
 def test_an_article_unpublished_after_the_build_is_left_out():
-    keep = article("Stays live")
-    pulled = article("Pulled for a fix")
+    keep = make_article("Stays live")
+    pulled = make_article("Pulled for a fix")
     edition = editions.build_edition().edition
     pulled.unpublish()
     pulled.save()
@@ -84,7 +84,7 @@ def test_an_article_unpublished_after_the_build_is_left_out():
 
 
 def test_no_new_articles_builds_and_sends_nothing(capsys):
-    article("Too old", hours_ago=30)
+    make_article("Too old", hours_ago=30)
     audience(confirmed=2)
 
     out = run(capsys)
@@ -94,7 +94,7 @@ def test_no_new_articles_builds_and_sends_nothing(capsys):
 
 
 def test_review_builds_and_stops_for_an_editor(capsys):
-    article("Lead story")
+    make_article("Lead story")
     audience(confirmed=2)
 
     out = run(capsys, "--review")
@@ -108,8 +108,8 @@ def test_review_builds_and_stops_for_an_editor(capsys):
 
 
 def test_dry_run_says_what_would_go_out_and_writes_nothing(capsys):
-    article("First story", hours_ago=3)
-    article("Second story", hours_ago=1)
+    make_article("First story", hours_ago=3)
+    make_article("Second story", hours_ago=1)
     audience(confirmed=3, pending=1)
 
     out = run(capsys, "--dry-run")
@@ -121,7 +121,7 @@ def test_dry_run_says_what_would_go_out_and_writes_nothing(capsys):
 
 
 def test_dry_run_of_a_reviewed_draft(capsys):
-    article("Lead story")
+    make_article("Lead story")
     audience(confirmed=2)
     run(capsys, "--review")
 
@@ -132,8 +132,8 @@ def test_dry_run_of_a_reviewed_draft(capsys):
 
 
 def test_missed_day_is_built_up_to_its_end():
-    article("Published the day before yesterday", hours_ago=50)
-    article("Published today", hours_ago=0.1)
+    make_article("Published the day before yesterday", hours_ago=50)
+    make_article("Published today", hours_ago=0.1)
     day = timezone.localdate() - timedelta(days=2)
 
     edition = editions.build_edition(date=day).edition
@@ -143,7 +143,7 @@ def test_missed_day_is_built_up_to_its_end():
 
 
 def test_bad_dates_are_refused_clearly(capsys):
-    article("Lead story")
+    make_article("Lead story")
     with pytest.raises(CommandError, match="--date wants a day as YYYY-MM-DD, not '26/11/2026'"):
         run(capsys, "--date", "26/11/2026")
     tomorrow = timezone.localdate() + timedelta(days=1)
@@ -156,7 +156,7 @@ def test_bad_dates_are_refused_clearly(capsys):
 
 
 def test_an_edition_without_published_articles_is_not_sent(capsys):
-    story = article("Only story")
+    story = make_article("Only story")
     audience(confirmed=2)
     run(capsys, "--review")
     story.unpublish()

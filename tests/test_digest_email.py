@@ -22,7 +22,8 @@ from newsletter.digest import (
     wrap_html,
 )
 from newsletter.models import Subscriber
-from tests.digest_factories import UNSUBSCRIBE, article, audience, flat, parts, subscriber
+from tests.factories import audience, make_article, make_subscriber
+from tests.readers import UNSUBSCRIBE, flat, parts
 
 pytestmark = pytest.mark.django_db
 
@@ -30,20 +31,20 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def stories():
     return [
-        article(
+        make_article(
             "Lab ships a model that reads charts",
             hours_ago=3,
             authors=("Ada Reporter", "Ben Analyst"),
             summary="It reads **bar charts** and [tables](/topics/research/) aloud.",
             take="🧪 Useful, if it keeps its numbers straight.",
         ),
-        article(
+        make_article(
             "Regulators publish a draft code",
             hours_ago=2,
             authors=("Cleo Policy",),
             sections=[("What changes", "Labs must *log* training runs.", ["Fines are capped."])],
         ),
-        article("Chipmaker raises prices again", hours_ago=1, authors=("Dev Markets",)),
+        make_article("Chipmaker raises prices again", hours_ago=1, authors=("Dev Markets",)),
     ]
 
 
@@ -168,7 +169,7 @@ def _parsed(data):
 
 
 def test_prepared_message_is_the_message_composed_whole(stories):
-    reader = subscriber("reader@example.com")
+    reader = make_subscriber("reader@example.com")
     edition = editions.build_edition().edition
     composer = DigestComposer(edition)
     assert composer.prepared is not None
@@ -201,7 +202,7 @@ def test_prepared_message_is_the_message_composed_whole(stories):
 
 
 def test_unbreakable_long_line_falls_back_to_whole_composition(smtp_mailer):
-    article("A story with a very long word", summary="x" * 1200)
+    make_article("A story with a very long word", summary="x" * 1200)
     audience(confirmed=2)
     edition = editions.build_edition().edition
     assert DigestComposer(edition).prepared is None
@@ -217,9 +218,9 @@ def test_unbreakable_long_line_falls_back_to_whole_composition(smtp_mailer):
 
 
 def test_international_address_and_text(smtp_mailer):
-    article("Zürich lab’s model 🚀 tops the board")
-    subscriber("leser@bücher.example")
-    subscriber("plain@example.com")
+    make_article("Zürich lab’s model 🚀 tops the board")
+    make_subscriber("leser@bücher.example")
+    make_subscriber("plain@example.com")
     sent_edition()
 
     smtp_mailer.wait_for(2)

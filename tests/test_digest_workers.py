@@ -20,7 +20,7 @@ from django.utils import timezone
 from newsletter import editions
 from newsletter.models import Delivery, Edition
 from tests.conftest import _Handler, serving_smtp
-from tests.digest_factories import article, audience
+from tests.factories import audience, make_article
 
 pytestmark = pytest.mark.django_db(transaction=True)
 ROOT = Path(__file__).resolve().parent.parent
@@ -63,7 +63,7 @@ def received(inbox):
 @pytest.fixture
 def edition_for(settings):
     def build(confirmed):
-        article("The day's lead story")
+        make_article("The day's lead story")
         readers, _ = audience(confirmed=confirmed, pending=3, unsubscribed=3)
         edition = editions.build_edition().edition
         return edition, readers

@@ -3,7 +3,7 @@ results page, suggestions and pagination links all work as plain HTML."""
 
 import pytest
 
-from tests.discovery_factories import make_article, make_author, make_topic
+from tests.factories import make_article, make_author, make_topic
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

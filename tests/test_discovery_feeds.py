@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from articles import sitemaps
 from articles.models import Article
-from tests.discovery_factories import make_article, make_author, make_topic
+from tests.factories import make_article, make_author, make_topic
 
 pytestmark = pytest.mark.django_db
 

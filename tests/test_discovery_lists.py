@@ -4,8 +4,9 @@ import re
 
 import pytest
 
-from articles import lists
-from tests.discovery_factories import make_article, make_author, make_topic, read_page
+from articles import lists, services
+from tests.factories import make_article, make_author, make_topic
+from tests.readers import read_page
 
 pytestmark = pytest.mark.django_db
 
@@ -149,6 +150,7 @@ def test_navigation_is_cached_until_a_topic_changes(client, desk, django_assert_
         client.get("/")
     desk["policy"].name = "Regulation"
     desk["policy"].save()
+    services.shown_elsewhere_saved(instance=desk["policy"])
     with django_assert_num_queries(4):  # the header's topics are read once more
         html = client.get("/").content.decode()
     assert ">Regulation</a>" in html

@@ -10,7 +10,8 @@ import pytest
 from django.contrib.staticfiles import finders
 
 from articles.seo import ld_json_script
-from tests.discovery_factories import make_article, make_author, make_topic, read_page
+from tests.factories import make_article, make_author, make_topic
+from tests.readers import read_page
 
 pytestmark = pytest.mark.django_db
 

@@ -7,10 +7,11 @@ import pytest
 from django.db import connection
 from django.urls import reverse
 
-from articles import search
-from articles.models import Article, Section
-from articles.search import clean_query, highlight, refresh_search_text, search_articles
-from tests.discovery_factories import FormReader, make_article, make_author, make_topic
+from articles import search, services
+from articles.models import Article
+from articles.search import clean_query, highlight, search_articles
+from tests.factories import make_article, make_author, make_topic
+from tests.readers import FormReader
 
 pytestmark = pytest.mark.django_db
 
@@ -235,12 +236,15 @@ def test_the_stored_document_follows_the_sections():
     assert "Wafer supply is tight." in article.search_text
     assert found("wafer") == ["Quarterly chip report"]
 
-    section = article.sections.get()
-    section.text = "Packaging capacity is the bottleneck, says a [report](https://example.com/r)."
-    section.bullets = "Substrates are **scarce**.\nInterposers too."
-    section.save()
-    Section.objects.create(article=article, position=1, lead_in="Outlook", text="Calmer.")
-    refresh_search_text(article)
+    sections = [
+        (
+            "Supply",
+            "Packaging capacity is the bottleneck, says a [report](https://example.com/r).",
+            ["Substrates are **scarce**.", "Interposers too."],
+        ),
+        ("Outlook", "Calmer.", []),
+    ]
+    services.article_update(article=article, sections=sections)
 
     article.refresh_from_db()
     assert article.search_text == (

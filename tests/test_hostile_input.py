@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from articles.models import Author, Topic
-from tests.test_articles_factories import make_article
+from tests.factories import make_article
 
 pytestmark = pytest.mark.django_db
 

@@ -12,12 +12,12 @@ from newsletter import editions
 from newsletter.delivery import run_worker
 from newsletter.digest import digest_content, render_bodies
 from newsletter.models import Edition
-from tests import integrity_factories
-from tests.digest_factories import article, flat, parts, subscriber
-from tests.integrity_factories import picture_bytes, upload
+from tests import factories
+from tests.factories import make_article, make_subscriber, picture_bytes, upload
+from tests.readers import flat, parts
 
 pytestmark = pytest.mark.django_db
-media = pytest.fixture(integrity_factories.media_folder, name="media")
+media = pytest.fixture(factories.media_folder, name="media")
 
 
 def yesterdays_edition(cut_off_hours_ago):
@@ -46,16 +46,16 @@ def correct(story, text, *, hours_ago, kind=Correction.Kind.CORRECTION, dated_ho
 
 def test_the_next_edition_lists_corrections_since_the_previous_one(smtp_mailer):
     yesterdays_edition(cut_off_hours_ago=10)
-    old = article("Chipmaker doubles output", hours_ago=30)
-    older = article("Startup raises a round", hours_ago=40)
+    old = make_article("Chipmaker doubles output", hours_ago=30)
+    older = make_article("Startup raises a round", hours_ago=40)
     correct(old, "The plant is in **Dresden**, not Leipzig.", hours_ago=3)
     correct(old, "The company confirmed the date.", hours_ago=2, kind=Correction.Kind.UPDATE)
     correct(older, "Fixed before the last edition went out.", hours_ago=12)
-    backdated = article("Backdated story", hours_ago=50)
+    backdated = make_article("Backdated story", hours_ago=50)
     correct(backdated, "Made today, dated two days back.", hours_ago=1, dated_hours_ago=48)
-    fresh = article("Today's news", hours_ago=1)
+    fresh = make_article("Today's news", hours_ago=1)
     correct(fresh, "A typo in today's story.", hours_ago=0.5)
-    subscriber("reader@example.com")
+    make_subscriber("reader@example.com")
 
     edition = editions.build_edition().edition
     assert [a.headline for a in edition.articles.all()] == ["Today's news"]
@@ -83,7 +83,7 @@ def test_the_next_edition_lists_corrections_since_the_previous_one(smtp_mailer):
 
 def test_no_corrections_section_without_corrections(smtp_mailer):
     yesterdays_edition(cut_off_hours_ago=10)
-    article("Quiet day story", hours_ago=1)
+    make_article("Quiet day story", hours_ago=1)
     edition = editions.build_edition().edition
     content = digest_content(edition)
     assert content.corrections == []
@@ -92,26 +92,26 @@ def test_no_corrections_section_without_corrections(smtp_mailer):
 
 
 def test_the_first_edition_looks_back_a_day(smtp_mailer):
-    story = article("Story from this morning", hours_ago=20)
+    story = make_article("Story from this morning", hours_ago=20)
     correct(story, "Corrected this afternoon.", hours_ago=2)
-    article("Evening story", hours_ago=1)
+    make_article("Evening story", hours_ago=1)
     content = digest_content(editions.build_edition().edition)
     # Both stories are new for a first edition, so each is carried as it now reads.
     assert content.corrections == []
-    yesterday_only = article("Two days old", hours_ago=50)
+    yesterday_only = make_article("Two days old", hours_ago=50)
     correct(yesterday_only, "Late fix.", hours_ago=3)
     content = digest_content(Edition.objects.get())
     assert [c.headline for c in content.corrections] == ["Two days old"]
 
 
 def test_carried_articles_show_their_lead_image_small(smtp_mailer, media):
-    story = article("Pictured story", hours_ago=1)
+    story = make_article("Pictured story", hours_ago=1)
     story.lead_image = images.store_lead_image(
         images.accept_upload(upload("p.jpg", picture_bytes(size=(1600, 900))))
     )
     story.lead_image_alt = "A yellow disc on blue."
     story.save()
-    subscriber("reader@example.com")
+    make_subscriber("reader@example.com")
     edition = editions.build_edition().edition
     editions.send_edition(edition_id=edition.pk, workers=0)
     run_worker(edition.pk)

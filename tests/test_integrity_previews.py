@@ -11,12 +11,12 @@ from django.utils import timezone
 
 from articles import previews
 from articles.models import Article, PreviewLink
-from tests import integrity_factories
-from tests.test_articles_factories import make_article, make_author
+from tests import factories
+from tests.factories import make_article, make_author
 
 pytestmark = pytest.mark.django_db
-editor = pytest.fixture(integrity_factories.editor_user, name="editor")
-writer = pytest.fixture(integrity_factories.writer_user, name="writer")
+editor = pytest.fixture(factories.editor_user, name="editor")
+writer = pytest.fixture(factories.writer_user, name="writer")
 
 
 @pytest.fixture

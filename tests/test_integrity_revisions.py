@@ -7,25 +7,14 @@ from reversion.models import Version
 
 from articles import corrections, revisions
 from articles.models import Article, Section
-from tests import integrity_factories
-from tests.discovery_factories import FormReader
-from tests.test_articles_factories import make_article, make_author, make_topic
+from tests import factories
+from tests.desk import change_url, save_in_admin
+from tests.factories import make_article, make_author, make_topic
+from tests.readers import FormReader
 
 pytestmark = pytest.mark.django_db
-editor = pytest.fixture(integrity_factories.editor_user, name="editor")
-writer = pytest.fixture(integrity_factories.writer_user, name="writer")
-
-
-def change_url(article):
-    return reverse("admin:articles_article_change", args=[article.pk])
-
-
-def save_in_admin(client, article, **changes):
-    """Open the change form, change some fields as an editor would, press Save."""
-    form = FormReader(client.get(change_url(article)).content.decode(), "article_form")
-    response = client.post(change_url(article), form.as_post(_save="Save", **changes))
-    assert response.status_code == 302, response.context and response.context["errors"]
-    return response
+editor = pytest.fixture(factories.editor_user, name="editor")
+writer = pytest.fixture(factories.writer_user, name="writer")
 
 
 def revisions_of(article):

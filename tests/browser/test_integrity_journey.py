@@ -7,7 +7,7 @@ from playwright.sync_api import expect
 
 from articles.models import Article
 from tests.browser.conftest import assert_accessible, screenshot
-from tests.integrity_factories import picture_bytes
+from tests.factories import picture_bytes
 
 pytestmark = pytest.mark.browser
 PASSWORD = "integrity-desk-password-5"

@@ -11,7 +11,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
-from articles import rendering
+from articles import services
 from articles.models import Article, Author, Byline, RelatedPick, Section, Topic
 from articles.search import refresh_search_text
 
@@ -659,7 +659,7 @@ class Command(BaseCommand):
         for data in ARTICLES:
             self.save_picks(articles[data["slug"]], [articles[slug] for slug in data["picks"]])
         for article in articles.values():
-            rendering.refresh(article)  # their pages, rendered once now that all is saved
+            services.article_saved(article=article, before=None)
 
         live = Article.objects.published().filter(slug__in=articles).count()
         self.stdout.write(

@@ -1,68 +1,102 @@
-"""Small builders for the discovery tests: topics, authors and articles in the house format,
-saved the way the admin saves them (sections rendered, search text refreshed)."""
+"""Reading what the site sends: pages (their outline, <head> metadata, forms) and emails."""
 
-from datetime import timedelta
+import re
 from html.parser import HTMLParser
 
-from django.utils import timezone
-from django.utils.text import slugify
 
-from articles.models import Article, Author, Byline, Section, Topic
-from articles.search import refresh_search_text
+class PageOutline(HTMLParser):
+    """The parts of an article page inside <main>, in document order.
 
+    `parts` lists ("headline" | "byline" | "published" | "updated" | "pitch" | "summary" |
+    "section" | "take" | "recent news" | "preview", text) tuples; `links` holds (href, text)
+    for every link, `tags` every (tag, attrs) inside <main>.
+    """
 
-def make_topic(name, *, description="", in_navigation=True, position=0):
-    return Topic.objects.create(
-        name=name,
-        slug=slugify(name),
-        description=description,
-        in_navigation=in_navigation,
-        position=position,
-    )
+    MARKERS = {
+        "byline": "byline",
+        "byline-published": "published",
+        "byline-updated": "updated",
+        "pitch": "pitch",
+        "summary": "summary",
+        "article-section": "section",
+        "take": "take",
+        "preview-banner": "preview",
+    }
 
+    def __init__(self, html):
+        super().__init__(convert_charrefs=True)
+        self.parts, self.links, self.tags, self.h1_count = [], [], [], 0
+        self._main_depth = 0
+        self._open = []  # (tag, part index or None)
+        self._href = None
+        self._link_text = []
+        self._in_h = None
+        self.recent_start = None
+        self.feed(html)
 
-def make_author(name, *, bio=""):
-    return Author.objects.create(name=name, slug=slugify(name), bio=bio)
+    VOID = {"input", "br", "img", "meta", "link", "hr", "source", "wbr"}
 
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "main":
+            self._main_depth += 1
+        if not self._main_depth:
+            return
+        self.tags.append((tag, attrs))
+        part = None
+        classes = (attrs.get("class") or "").split()
+        for css, name in self.MARKERS.items():
+            if css in classes:
+                self.parts.append([name, ""])
+                part = len(self.parts) - 1
+        if tag == "h1":
+            self.h1_count += 1
+            self.parts.append(["headline", ""])
+            part = len(self.parts) - 1
+        if tag == "h2":
+            self._in_h = ""
+        if tag == "a":
+            self._href, self._link_text = attrs.get("href"), []
+        if tag not in self.VOID:
+            self._open.append((tag, part))
 
-def make_article(
-    headline,
-    *,
-    slug=None,
-    dek="A one-sentence dek for the list.",
-    summary="Two short sentences of summary.",
-    sections=(("What happened", "One sentence of context.", ["A first bullet."]),),
-    authors=(),
-    topics=(),
-    hours_ago=1,
-    draft=False,
-    updated_hours_ago=None,
-):
-    """An article published `hours_ago` hours ago (negative: scheduled), or a draft."""
-    now = timezone.now()
-    article = Article.objects.create(
-        headline=headline,
-        slug=slug or slugify(headline)[:200],
-        dek=dek,
-        summary_lead="The short version",
-        summary=summary,
-        status=Article.Status.DRAFT if draft else Article.Status.PUBLISHED,
-        published_at=None if draft else now - timedelta(hours=hours_ago),
-        updated_at=None if updated_hours_ago is None else now - timedelta(hours=updated_hours_ago),
-    )
-    for position, author in enumerate(authors):
-        Byline.objects.create(article=article, author=author, position=position)
-    article.topics.set(topics)
-    for position, (lead_in, text, bullets) in enumerate(sections):
-        Section.objects.create(
-            article=article,
-            position=position,
-            lead_in=lead_in,
-            text=text,
-            bullets="\n".join(bullets),
-        )
-    refresh_search_text(article)
-    return article
+    def handle_endtag(self, tag):
+        if not self._main_depth:
+            return
+        if tag == "main":
+            self._main_depth -= 1
+        if tag == "a" and self._href is not None:
+            self.links.append((self._href, "".join(self._link_text).strip()))
+            self._href = None
+        if tag == "h2" and self._in_h is not None:
+            if self._in_h.strip() == "Recent News":
+                self.parts.append(["recent news", ""])
+                self.recent_start = len(self.links)
+            self._in_h = None
+        while self._open:
+            open_tag, _ = self._open.pop()
+            if open_tag == tag:
+                break
+
+    def handle_data(self, data):
+        if not self._main_depth:
+            return
+        for _, part in self._open:
+            if part is not None:
+                self.parts[part][1] += data
+        if self._href is not None:
+            self._link_text.append(data)
+        if self._in_h is not None:
+            self._in_h += data
+
+    def recent_links(self):
+        return [] if self.recent_start is None else self.links[self.recent_start :]
+
+    def names(self):
+        return [name for name, _ in self.parts]
+
+    def texts(self, name):
+        return [" ".join(text.split()) for part, text in self.parts if part == name]
 
 
 class HeadReader(HTMLParser):
@@ -171,3 +205,19 @@ class FormReader(HTMLParser):
         for name, value in changes.items():
             post[name] = [value]
         return post
+
+
+def parts(message):
+    assert message.get_content_type() == "multipart/alternative"
+    text = message.get_body(preferencelist=("plain",)).get_content()
+    html = message.get_body(preferencelist=("html",)).get_content()
+    return text, html
+
+
+def flat(text):
+    """Text with every run of whitespace as one space: lines are wrapped where HTML and
+    readers do not care."""
+    return " ".join(text.split())
+
+
+UNSUBSCRIBE = re.compile(r"http://testserver(/newsletter/unsubscribe/[^/\s\"<>]+/)")

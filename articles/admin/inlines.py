@@ -1,0 +1,89 @@
+"""The parts of an article edited on its page: byline, sections, Recent News picks, and
+corrections on a live article."""
+
+from django import forms
+from django.contrib import admin
+from django.utils import timezone
+
+from articles.access import can_publish
+from articles.forms import BylineFormSet, PositionedFormSet, SectionForm, SectionFormSet
+from articles.models import Author, Byline, Correction, RelatedPick, Section
+
+
+class BylineInline(admin.TabularInline):
+    model = Byline
+    formset = BylineFormSet
+    fields = ["author", "position"]
+    autocomplete_fields = ["author"]
+    extra = 1
+    verbose_name = "author"
+    verbose_name_plural = "Written by"
+    after_fieldset = "Headline"  # where the change form template places this inline
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        if not can_publish(request):
+            author = Author.objects.filter(user=request.user).first()
+            formset.required_author = author
+            formset.writer_without_author = author is None
+        return formset
+
+
+class SectionInline(admin.StackedInline):
+    model = Section
+    form = SectionForm
+    formset = SectionFormSet
+    verbose_name_plural = "Sections (in reading order)"
+    after_fieldset = "Summary"
+
+    def get_extra(self, request, obj=None, **kwargs):
+        return 3 if obj is None else 1
+
+
+class RelatedPickInline(admin.TabularInline):
+    model = RelatedPick
+    fk_name = "article"
+    formset = PositionedFormSet
+    fields = ["related", "position"]
+    autocomplete_fields = ["related"]
+    verbose_name = "Recent News pick"
+    verbose_name_plural = "Recent News picks (shown first, before the newest articles)"
+    after_fieldset = "The take"
+
+    def get_formset(self, request, obj=None, **kwargs):
+        kwargs.setdefault("labels", {"related": "Article"})
+        return super().get_formset(request, obj, **kwargs)
+
+    def get_extra(self, request, obj=None, **kwargs):
+        return 3 if obj is None else 1
+
+
+class CorrectionForm(forms.ModelForm):
+    class Meta:
+        model = Correction
+        fields = ["kind", "published_at", "text"]
+        widgets = {"text": forms.Textarea(attrs={"rows": 2, "class": "vLargeTextField"})}
+
+    def clean_published_at(self):
+        published_at = self.cleaned_data["published_at"]
+        if published_at > timezone.now():
+            raise forms.ValidationError(
+                "Date a correction today or earlier: it is shown as soon as it is saved.",
+                code="correction_in_future",
+            )
+        return published_at
+
+
+class CorrectionInline(admin.StackedInline):
+    """Corrections and updates on a live article (ArticleAdmin.get_inlines). They stay for the
+    record: no deleting, only fixing their wording."""
+
+    model = Correction
+    form = CorrectionForm
+    extra = 1
+    can_delete = False
+    verbose_name = "correction or update"
+    verbose_name_plural = "Corrections and updates (shown at the end of the article)"
+
+    def has_delete_permission(self, request, obj=None):
+        return False

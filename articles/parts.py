@@ -1,0 +1,73 @@
+"""An article's own parts of its page, rendered once per version.
+
+Most of an article page depends only on the article: the <head> metadata with its JSON-LD,
+the header (headline, byline, correction notice, lead image, the newsletter pitch) and the body
+(summary, sections, take, corrections). They are rendered from articles/_article_parts.html
+once per `Article.version` (which every write moves on, articles/services.py) and kept in
+Django's cache; a page view then reads the article's row, one cache entry and Recent News, and
+renders only the frame around them. This is what keeps a page-cache miss within its target
+(`make bench`, bench/RESULTS.md): rendering the parts costs four more queries and most of the
+template work of the page.
+"""
+
+import hashlib
+from functools import cache as once
+
+from django.core.cache import cache
+from django.db.models import Prefetch, prefetch_related_objects
+from django.template.loader import get_template, render_to_string
+
+from articles.models import RelatedPick
+from articles.models.article import page_prefetches
+
+PARTS_TEMPLATE = "articles/_article_parts.html"
+# Every template the parts are made of: an edit to any of them (a deploy) renders them anew.
+# tests/test_article_parts.py checks that the list names every template the parts include.
+TEMPLATES = (
+    PARTS_TEMPLATE,
+    "articles/_article_meta.html",
+    "articles/_meta.html",
+    "articles/_article_byline.html",
+    "articles/_article_corrections.html",
+    "articles/_article_image.html",
+    "articles/_article_section.html",
+    "newsletter/_pitch.html",
+)
+# Other changes to what the parts show (a setting such as SITE_URL, the code building the
+# metadata) reach every page within this time.
+PARTS_SECONDS = 3600
+
+
+@once
+def _templates_digest():
+    digest = hashlib.sha1(usedforsecurity=False)
+    for name in TEMPLATES:
+        digest.update(get_template(name).template.source.encode())
+    return digest.hexdigest()[:12]
+
+
+def render_parts(request, article):
+    """The parts of `article` as it is now (for previews: never cached). `article` may come
+    with `for_page()`'s prefetches or without them."""
+    picks = RelatedPick.objects.order_by("position", "pk").only("article_id", "related_id")
+    prefetch_related_objects(
+        [article], *page_prefetches(), Prefetch("related_picks", queryset=picks)
+    )
+    context = {"article": article, "request": request}
+    parts = {
+        part: render_to_string(f"{PARTS_TEMPLATE}#{part}", context, request)
+        for part in ("head", "header", "body")
+    }
+    parts["topic_ids"] = [topic.pk for topic in article.topics.all()]
+    parts["pick_ids"] = [pick.related_id for pick in article.related_picks.all()]
+    return parts
+
+
+def article_parts(request, article):
+    """The parts of a published `article`, from the cache or rendered and kept."""
+    key = f"article-parts:{article.pk}:{article.version}:{_templates_digest()}"
+    parts = cache.get(key)
+    if parts is None:
+        parts = render_parts(request, article)
+        cache.set(key, parts, PARTS_SECONDS)
+    return parts
