@@ -3,19 +3,19 @@
 The admin, corrections, "Publish now", the demo content and the tests all call these
 functions, so every change is finished the same way, by `article_saved()`:
 - the derived copy of the sections' words that search reads is rewritten;
-- the article's `version` moves on (cached copies of its parts are keyed by it);
+- the article gets a new `version` (cached copies of its parts are keyed by it);
 - an address readers may have kept keeps working (old slugs answer 301) and is never taken
   by another article;
 - once the transaction commits, readers' caches are told (`page_cache.content_changed`) and
   other apps hear `articles.signals.article_changed` (the only place either is announced).
 """
 
+import uuid
 from dataclasses import dataclass
 from functools import partial
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -80,8 +80,8 @@ def article_saved(*, article, before):
     check_slug(article.slug, article)
     refresh_search_text(article)
     _keep_old_address(article, before)
-    Article.objects.filter(pk=article.pk).update(version=F("version") + 1)
-    article.refresh_from_db(fields=["version"])
+    article.version = uuid.uuid4()
+    Article.objects.filter(pk=article.pk).update(version=article.version)
     _announce(article, before)
 
 
@@ -238,14 +238,14 @@ def article_delete(*, article):
 @transaction.atomic
 def shown_elsewhere_saved(*, instance):
     """An author or topic was saved: the articles showing it are rendered anew."""
-    _articles_showing(instance).update(version=F("version") + 1)
+    _articles_showing(instance).update(version=uuid.uuid4())
     page_cache.content_changed()
 
 
 @transaction.atomic
 def shown_elsewhere_delete(*, instance):
     """Delete an author (only one without a byline can go) or a topic."""
-    _articles_showing(instance).update(version=F("version") + 1)
+    _articles_showing(instance).update(version=uuid.uuid4())
     instance.delete()
     page_cache.content_changed()
 

@@ -84,6 +84,32 @@ def test_every_live_demo_article_renders(client):
     assert [client.get(a.get_absolute_url()).status_code for a in hidden] == [404, 404]
 
 
+def test_seed_runs_with_debug_off_before_collectstatic(tmp_path):
+    """Production settings, static files not collected yet: the demo content is data, saved
+    without rendering a page, so nothing asks for the static files' manifest."""
+    env = {
+        "PATH": os.environ["PATH"],
+        "HOME": os.environ.get("HOME", "/"),
+        "DEBUG": "false",
+        "SECRET_KEY": "seed-" + "k" * 50,
+        "ALLOWED_HOSTS": "newsroom.test",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'prod.sqlite3'}",
+        "STATIC_ROOT": str(tmp_path / "static-not-collected"),
+    }
+    for args in (["migrate", "--noinput"], ["seed_demo"]):
+        result = subprocess.run(
+            [sys.executable, "manage.py", *args],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert result.returncode == 0, result.stderr
+    assert "12 articles (10 live, 1 scheduled, 1 draft)" in result.stdout
+    assert not (tmp_path / "static-not-collected").exists()
+
+
 def test_seed_runs_on_the_embedded_sqlite_quick_start(tmp_path):
     env = {
         "PATH": os.environ["PATH"],

@@ -4,6 +4,8 @@
 sitemap, search and the daily digest reads through it. Writes go through articles/services.py.
 """
 
+import uuid
+
 from django.db import models
 from django.db.models import Prefetch, Q
 from django.utils import timezone
@@ -140,10 +142,11 @@ class Article(models.Model):
     search_text = models.TextField(blank=True, default="", editable=False)
     # --- end search ---
 
-    # Bumped by the write path (articles/services.py) whenever anything a reader sees of the
-    # article changes, here or in its sections, byline, topics or corrections: cached copies
-    # of its parts are keyed by it. Never restored from a revision (articles/revisions.py).
-    version = models.PositiveIntegerField(default=1, db_default=1, editable=False)
+    # A new value whenever anything a reader sees of the article changes, here or in its
+    # sections, byline, topics or corrections (set by the write path, articles/services.py):
+    # cached copies of its parts are keyed by it. A fresh random value rather than a counter,
+    # so that no revision restored with an old value can ever meet that value's cached parts.
+    version = models.UUIDField(default=uuid.uuid4, editable=False)
 
     objects = ArticleQuerySet.as_manager()
 
