@@ -16,6 +16,7 @@ TEST_ENV := DEBUG=false SECRET_KEY=test-$(shell printf 'k%.0s' {1..60}) \
 	EMAIL_URL=smtp://127.0.0.1:2525 DJANGO_ALLOW_ASYNC_UNSAFE=true PAGE_CACHE_SECONDS=0
 DEPLOY_ENV := DEBUG=false SECRET_KEY=deploy-$(shell printf 'k%.0s' {1..60}) \
 	ALLOWED_HOSTS=newsroom.example SITE_URL=https://newsroom.example \
+	CACHE_URL=redis://127.0.0.1:6379/0 \
 	EMAIL_URL=submission://mailer:secret@smtp.newsroom.example \
 	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)}
 
@@ -70,7 +71,7 @@ lint: install
 	$(VENV)/bin/ruff format --check .
 
 test: install
-	@$(TEST_ENV) $(PY) -m newsroom.preflight postgres
+	@$(TEST_ENV) $(PY) -m newsroom.preflight postgres redis
 	$(VENV)/bin/ruff check .
 	$(TEST_ENV) $(PY) manage.py makemigrations --check --dry-run
 	$(DEPLOY_ENV) $(PY) manage.py check --deploy --fail-level WARNING

@@ -7,6 +7,7 @@ class ArticlesConfig(AppConfig):
     verbose_name = "Articles"
 
     def ready(self):
+        from articles import checks  # noqa: F401 (registers the deployment checks)
         from articles.roles import sync_roles_after_migrate
 
         post_migrate.connect(

@@ -21,6 +21,7 @@ from newsletter import editions, services
 from newsletter.digest import digest_content, edition_articles, preview_unsubscribe, render_bodies
 from newsletter.models import ConsentRecord, Edition, EditionArticle, Subscriber
 from newsletter.tasks import send_test_edition
+from newsroom.admin_lists import ChangeList
 
 CSV_COLUMNS = ["email", "status", "created_at", "confirmed_at", "unsubscribed_at"]
 # A spreadsheet runs a cell that starts with one of these as a formula.
@@ -69,6 +70,10 @@ class SubscriberAdmin(admin.ModelAdmin):
     list_display = ["email", "status", "created_at", "confirmed_at", "unsubscribed_at"]
     list_filter = ["status", "created_at", "confirmed_at"]
     date_hierarchy = "created_at"
+
+    def get_changelist(self, request, **kwargs):
+        return ChangeList
+
     search_fields = ["email"]
     readonly_fields = [
         "email",
@@ -153,6 +158,10 @@ class EditionAdmin(admin.ModelAdmin):
     list_display_links = ["date", "subject"]
     list_filter = ["status"]
     date_hierarchy = "date"
+
+    def get_changelist(self, request, **kwargs):
+        return ChangeList
+
     search_fields = ["subject"]
     fields = ["date", "subject", "intro", "cut_off", "status", "deliveries"]
     readonly_fields = ["date", "cut_off", "status", "deliveries"]

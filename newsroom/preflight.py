@@ -1,6 +1,7 @@
 """Checks `make test` and `make bench` run first, so a missing service fails in one clear line.
 
 python -m newsroom.preflight postgres   # the server in DATABASE_URL answers
+python -m newsroom.preflight redis      # the Redis the shared-cache tests use answers
 """
 
 import os
@@ -46,7 +47,24 @@ def check_postgres():
         )
 
 
+START_REDIS = (
+    "Start it: Debian/Ubuntu `sudo service redis-server start` (or `redis-server --daemonize "
+    "yes --bind 127.0.0.1 --port 6379 --save ''`), macOS `brew services start redis`; or point "
+    "TEST_REDIS_URL at a running server."
+)
+
+
+def check_redis():
+    import redis
+
+    url = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=3).ping()
+    except redis.RedisError as exc:
+        sys.exit(f"newsroom: Redis is not reachable at {url} ({exc}). {START_REDIS}")
+
+
 if __name__ == "__main__":
-    checks = {"postgres": check_postgres}
+    checks = {"postgres": check_postgres, "redis": check_redis}
     for name in sys.argv[1:] or ["postgres"]:
         checks[name]()

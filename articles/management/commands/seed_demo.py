@@ -30,7 +30,7 @@ def read_story(path):
 
 
 def when(text, now):
-    """"10 hours ago", "tomorrow" or "draft" as (status, publish time)."""
+    """ "10 hours ago", "tomorrow" or "draft" as (status, publish time)."""
     if text == "draft":
         return Article.Status.DRAFT, None
     if text == "tomorrow":

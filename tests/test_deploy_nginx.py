@@ -1,0 +1,137 @@
+"""deploy/nginx.conf's micro-cache keys pages the way the app's page cache does: the path and
+only the parameters the page reads. Checked against the views' declarations, and by running
+Debian's nginx with the shipped file in front of the test server."""
+
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+from urllib.parse import urlencode
+
+import pytest
+from django.urls import resolve
+
+from tests.factories import make_article
+
+ROOT = Path(__file__).resolve().parent.parent
+CONFIG = (ROOT / "deploy" / "nginx.conf").read_text()
+# One address of every kind of public page.
+SAMPLES = [
+    "/",
+    "/news/a-story/",
+    "/topics/",
+    "/topics/models/",
+    "/topics/models/feeds/rss/",
+    "/authors/ada/",
+    "/authors/ada/feeds/atom/",
+    "/search/",
+    "/feeds/rss/",
+    "/sitemap.xml",
+    "/sitemap-articles.xml",
+    "/sitemap-news.xml",
+    "/robots.txt",
+    "/corrections/",
+]
+
+
+def nginx_key_params(path):
+    """The query parameters deploy/nginx.conf keys `path` on (its map, first match wins)."""
+    block = re.search(r"map \$uri \$newsroom_page_args \{(.*?)\n    \}", CONFIG, re.S).group(1)
+    for pattern, value in re.findall(r'"~([^"]+)"\s+"([^"]*)";', block):
+        if re.search(pattern, path):
+            return set(re.findall(r"\$arg_(\w+)", value))
+    return set()
+
+
+@pytest.mark.parametrize("path", SAMPLES)
+def test_nginx_keys_each_page_on_the_parameters_its_view_reads(path):
+    view = resolve(path).func
+    assert hasattr(view, "page_params"), f"{path} is not a public page"
+    assert nginx_key_params(path) == {name for name, _ in view.page_params}, path
+
+
+def test_nothing_a_visitor_sends_skips_the_micro_cache():
+    assert "proxy_cache_bypass" not in CONFIG
+    assert "$request_uri" not in CONFIG.split("proxy_cache_key", 1)[1].split(";", 1)[0]
+
+
+# The shipped file, running --------------------------------------------------------------------
+
+
+def _free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def front(live_server, settings):
+    """Debian's nginx with deploy/nginx.conf, its upstream the test server."""
+    nginx = shutil.which("nginx") or "/usr/sbin/nginx"
+    if not os.path.exists(nginx):
+        pytest.fail("nginx is not installed: `apt-get install nginx` (.ci/run does it)")
+    settings.PAGE_CACHE_SECONDS = 300
+    workdir = Path(tempfile.mkdtemp(prefix="newsroom-nginx-test-"))
+    port = _free_port()
+    upstream = live_server.url.removeprefix("http://")
+    text = CONFIG
+    for old, new in {
+        "worker_processes auto;": f"worker_processes 1;\npid {workdir}/nginx.pid;\n"
+        f"error_log {workdir}/error.log warn;" + ("\nuser root;" if os.geteuid() == 0 else ""),
+        "listen 80;": f"listen 127.0.0.1:{port};",
+        "server 127.0.0.1:8000;": f"server {upstream};",
+        "/var/cache/nginx/newsroom": f"{workdir}/cache",
+        "/srv/newsroom/var/": f"{workdir}/",
+        "    sendfile      on;": "    sendfile      on;\n    access_log off;",
+    }.items():
+        assert old in text, old
+        text = text.replace(old, new)
+    (workdir / "nginx.conf").write_text(text)
+    process = subprocess.Popen(
+        [nginx, "-p", str(workdir), "-c", str(workdir / "nginx.conf"), "-g", "daemon off;"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    time.sleep(0.5)
+    assert process.poll() is None, process.stderr.read().decode()
+    yield f"http://127.0.0.1:{port}"
+    process.send_signal(signal.SIGQUIT)
+    process.wait(timeout=15)
+    shutil.rmtree(workdir, ignore_errors=True)
+
+
+def _get(url, headers=None):
+    request = urllib.request.Request(url, headers=headers or {})  # noqa: S310 (loopback)
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
+            return response.status, response.headers.get("X-Cache"), response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, error.headers.get("X-Cache"), error.read()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_junk_parameters_and_made_up_cookies_share_the_micro_cached_page(front):
+    article = make_article("Through the front")
+    url = front + article.get_absolute_url()
+    assert _get(url)[1] == "MISS"
+    seen = set()
+    for n, junk in enumerate(
+        [{"utm_source": "x"}, {"nocache": "1"}, {"fbclid": "y"}, {"page": "3"}, {"q": "z"}] * 4
+    ):
+        status, cached, body = _get(f"{url}?{urlencode({**junk, 'n': n})}")
+        assert (status, cached) == (200, "HIT"), junk
+        seen.add(body)
+    status, cached, _ = _get(url, {"Cookie": "__Host-sessionid=made-up; sessionid=made-up"})
+    assert (status, cached) == (200, "HIT")
+    assert len(seen) == 1
+    # Pages that read a parameter keep one entry per value of it.
+    assert _get(front + "/search/?q=through")[1] == "MISS"
+    assert _get(front + "/search/?q=through&utm_source=x")[1] == "HIT"
+    assert _get(front + "/search/?q=front")[1] == "MISS"
