@@ -81,7 +81,8 @@ test: install
 # Benchmarks: not part of `make test`; each writes its section of bench/RESULTS.md.
 bench: install
 	@DATABASE_URL=$${BENCH_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/newsroom_bench} \
-	  $(PY) -m newsroom.preflight postgres
+	  TEST_REDIS_URL=$${BENCH_REDIS_URL:-redis://127.0.0.1:6379/14} \
+	  $(PY) -m newsroom.preflight postgres redis
 	$(PY) -m bench.pages
 
 # The daily digest to 10,000 and 100,000 subscribers through an SMTP sink (BENCH_MAIL_RUNS

@@ -15,7 +15,7 @@ import time
 
 import psycopg
 
-from bench import support
+from bench import storm, support
 
 SECONDS = int(os.environ.get("BENCH_SECONDS", "15"))
 RUNS = int(os.environ.get("BENCH_RUNS", "2"))
@@ -153,14 +153,15 @@ def main():
         measure("static ceiling (nginx)", f"http://127.0.0.1:{PORT_STATIC}/article.html", results)
 
     run_pages(urls, results)
+    storm_rows = storm.main(front_config)
 
     print(f"growing the archive to {LARGE:,} articles", flush=True)
     _archive(LARGE)
     growth_urls = {k: v for k, v in urls.items() if k != "feed"}
     run_pages(growth_urls, results, suffix=f" @{LARGE // 1000}k")
 
-    verdicts = _verdicts(results, page_checks)
-    _report(results, page_checks, verdicts)
+    verdicts = _verdicts(results, page_checks) + storm.verdicts(storm_rows)
+    _report(results, page_checks, verdicts, storm_rows)
     return 0 if all(ok for _, ok in verdicts) else 1
 
 
@@ -255,7 +256,7 @@ def _verdicts(results, checks):
     return verdicts
 
 
-def _report(results, checks, verdicts):
+def _report(results, checks, verdicts, storm_rows):
     info = support.machine()
     lines = [
         "## Pages (`make bench`)",
@@ -277,6 +278,12 @@ def _report(results, checks, verdicts):
             f"| {row['errors']} |"
         )
     lines += [
+        "",
+        f"The moment news breaks (`bench/storm.py`): wrk at 50 connections on the front page for "
+        f"{storm.SECONDS} s while an article is published every second by another process, "
+        "the page cache shared through Redis:",
+        "",
+        *storm.report_lines(storm_rows),
         "",
         f"Article page: {checks['article_raw']:,} bytes raw, {checks['article_gzip']:,} gzip. "
         f"Stylesheet: {checks['css_raw']:,} bytes raw, {checks['css_gzip']:,} gzip.",

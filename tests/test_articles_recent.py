@@ -102,10 +102,11 @@ def test_stays_on_indexes_with_100000_articles():
         cursor.execute(
             """
             INSERT INTO articles_article (headline, slug, dek, summary_lead, summary,
-                summary_html, take, status, published_at, created_at, modified_at, search_text)
+                summary_html, take, status, published_at, created_at, modified_at, search_text,
+                version)
             SELECT 'Story ' || n, 'story-' || n, 'Dek ' || n, '', 'Summary', 'Summary', '',
                 CASE WHEN n % 10 = 0 THEN 'draft' ELSE 'published' END,
-                now() - make_interval(mins => n), now(), now(), ''
+                now() - make_interval(mins => n), now(), now(), '', gen_random_uuid()
             FROM generate_series(1, 100000) AS n
             """
         )

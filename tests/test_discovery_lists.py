@@ -143,14 +143,17 @@ def test_header_shows_navigation_topics_and_a_search_form(client, desk):
     assert "csrfmiddlewaretoken" not in html
 
 
-def test_navigation_is_cached_until_a_topic_changes(client, desk, django_assert_num_queries):
+def test_navigation_is_cached_until_a_topic_changes(
+    client, desk, django_assert_num_queries, django_capture_on_commit_callbacks
+):
     make_article("Story", topics=[desk["models"]])
     client.get("/")
     with django_assert_num_queries(3):  # page, bylines, topics: the header costs nothing
         client.get("/")
     desk["policy"].name = "Regulation"
     desk["policy"].save()
-    services.shown_elsewhere_saved(instance=desk["policy"])
+    with django_capture_on_commit_callbacks(execute=True):  # caches are told on commit
+        services.shown_elsewhere_saved(instance=desk["policy"])
     with django_assert_num_queries(4):  # the header's topics are read once more
         html = client.get("/").content.decode()
     assert ">Regulation</a>" in html
