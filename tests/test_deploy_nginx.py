@@ -2,23 +2,19 @@
 only the parameters the page reads. Checked against the views' declarations, and by running
 Debian's nginx with the shipped file in front of the test server."""
 
-import os
 import re
-import shutil
-import signal
-import socket
-import subprocess
-import tempfile
-import time
 import urllib.error
 import urllib.request
 from pathlib import Path
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 import pytest
 from django.urls import resolve
 
+from bench import support
+from bench.pages import front_config
 from tests.factories import make_article
+from tests.processes import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 CONFIG = (ROOT / "deploy" / "nginx.conf").read_text()
@@ -62,49 +58,17 @@ def test_nothing_a_visitor_sends_skips_the_micro_cache():
     assert "$request_uri" not in CONFIG.split("proxy_cache_key", 1)[1].split(";", 1)[0]
 
 
-# The shipped file, running --------------------------------------------------------------------
-
-
-def _free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+# The shipped file, running ----------------------------------------------------------------------
 
 
 @pytest.fixture
 def front(live_server, settings):
-    """Debian's nginx with deploy/nginx.conf, its upstream the test server."""
-    nginx = shutil.which("nginx") or "/usr/sbin/nginx"
-    if not os.path.exists(nginx):
-        pytest.fail("nginx is not installed: `apt-get install nginx` (.ci/run does it)")
+    """Debian's nginx with deploy/nginx.conf (as the benchmarks run it), in front of the test
+    server, whose page cache is on."""
     settings.PAGE_CACHE_SECONDS = 300
-    workdir = Path(tempfile.mkdtemp(prefix="newsroom-nginx-test-"))
-    port = _free_port()
-    upstream = live_server.url.removeprefix("http://")
-    text = CONFIG
-    for old, new in {
-        "worker_processes auto;": f"worker_processes 1;\npid {workdir}/nginx.pid;\n"
-        f"error_log {workdir}/error.log warn;" + ("\nuser root;" if os.geteuid() == 0 else ""),
-        "listen 80;": f"listen 127.0.0.1:{port};",
-        "server 127.0.0.1:8000;": f"server {upstream};",
-        "/var/cache/nginx/newsroom": f"{workdir}/cache",
-        "/srv/newsroom/var/": f"{workdir}/",
-        "    sendfile      on;": "    sendfile      on;\n    access_log off;",
-    }.items():
-        assert old in text, old
-        text = text.replace(old, new)
-    (workdir / "nginx.conf").write_text(text)
-    process = subprocess.Popen(
-        [nginx, "-p", str(workdir), "-c", str(workdir / "nginx.conf"), "-g", "daemon off;"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    time.sleep(0.5)
-    assert process.poll() is None, process.stderr.read().decode()
-    yield f"http://127.0.0.1:{port}"
-    process.send_signal(signal.SIGQUIT)
-    process.wait(timeout=15)
-    shutil.rmtree(workdir, ignore_errors=True)
+    port = free_port()
+    with support.nginx(front_config(urlsplit(live_server.url).port, listen_port=port)):
+        yield f"http://127.0.0.1:{port}"
 
 
 def _get(url, headers=None):

@@ -1,16 +1,12 @@
 """The page cache shared as production shares it: on Redis, between reader threads, gunicorn
 workers and machines. A change made through the admin reaches every reader at once."""
 
-import os
 import re
-import subprocess
-import sys
 import threading
 import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from pathlib import Path
 
 import pytest
 from django.db import connection
@@ -18,10 +14,9 @@ from django.test import Client
 
 from tests.desk import run_action, save_in_admin
 from tests.factories import editor_user, make_article, make_topic
-from tests.test_faults import free_port
+from tests.processes import serving_gunicorn
 
 pytestmark = pytest.mark.django_db(transaction=True)
-ROOT = Path(__file__).resolve().parent.parent
 TRIALS = 20
 
 
@@ -146,40 +141,16 @@ def two_machines(shared_pages):
     own workers, sharing the test's Redis cache (its URL and key prefix)."""
     database = connection.settings_dict
     url = f"postgres://{database['USER']}@{database['HOST']}:{database['PORT']}/{database['NAME']}"
-    processes, bases = [], []
-    for _ in range(2):
-        port = free_port()
-        env = dict(
-            os.environ,
-            DATABASE_URL=url,
-            CACHE_URL=shared_pages.url,
-            CACHE_KEY_PREFIX=shared_pages.prefix,
-            PAGE_CACHE_SECONDS="300",
-            PORT=str(port),
-            HOST="127.0.0.1",
-            WEB_CONCURRENCY="2",
-            GUNICORN_ACCESS_LOG="",
-            ALLOWED_HOSTS="127.0.0.1",
-        )
-        processes.append(
-            subprocess.Popen(
-                [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py"],
-                cwd=ROOT,
-                env=env,
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
-            )
-        )
-        bases.append(f"http://127.0.0.1:{port}")
-    for base in bases:
-        deadline = time.monotonic() + 30
-        while _get(base, "/healthz")[0] != 200:
-            assert time.monotonic() < deadline, f"{base} did not start"
-            time.sleep(0.2)
-    yield bases
-    for process in processes:
-        process.terminate()
-        process.wait(timeout=30)
+    env = {
+        "DATABASE_URL": url,
+        "CACHE_URL": shared_pages.url,
+        "CACHE_KEY_PREFIX": shared_pages.prefix,
+        "PAGE_CACHE_SECONDS": "300",
+        "WEB_CONCURRENCY": "2",
+        "ALLOWED_HOSTS": "127.0.0.1",
+    }
+    with serving_gunicorn(**env) as first, serving_gunicorn(**env) as second:
+        yield first.url, second.url
 
 
 def _get(base, path):

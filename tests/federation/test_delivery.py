@@ -13,7 +13,7 @@ from articles.models import Article
 from federation.delivery import drain
 from federation.keys import current_key
 from federation.models import Activity, Delivery, Follower, RemoteActor, Server
-from tests.discovery_factories import make_article, make_topic
+from tests.factories import make_article, make_topic
 from tests.federation.conftest import announce
 from tests.federation.fediverse import FakeInstance, verify
 

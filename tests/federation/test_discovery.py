@@ -7,7 +7,7 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 
 from federation.models import Activity, Follower, KeyPair, RemoteActor, Server, Switch
-from tests.discovery_factories import make_article, make_author, make_topic
+from tests.factories import make_article, make_author, make_topic
 
 pytestmark = pytest.mark.django_db
 

@@ -13,7 +13,7 @@ from django.utils import timezone
 from federation import tasks
 from federation.delivery import drain
 from federation.models import Delivery, Server
-from tests.discovery_factories import make_article
+from tests.factories import make_article
 from tests.federation.conftest import announce
 from tests.federation.fediverse import FakeInstance
 from tests.federation.test_delivery import followed_by
@@ -141,7 +141,7 @@ def test_with_the_database_queue_a_worker_sends(remote, settings):
 
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
     followed_by(remote, "reader")
-    announce(make_article("Queued"), "published")
+    make_article("Queued")  # published through the write path, which announces it on commit
     assert remote.posts() == []
     assert DBTaskResult.objects.filter(task_path="federation.tasks.drain_outbox").count() == 1
     call_command("db_worker", "--batch", "--no-startup-delay", stdout=io.StringIO())

@@ -8,7 +8,7 @@ import pytest
 
 from federation.delivery import drain
 from federation.models import Delivery, Follower, RemoteActor
-from tests.discovery_factories import make_article
+from tests.factories import make_article
 from tests.federation.conftest import announce
 from tests.federation.fediverse import get_json, verify
 

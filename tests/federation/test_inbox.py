@@ -11,7 +11,7 @@ from django.utils import timezone
 from federation import fetch
 from federation import remote as remote_accounts
 from federation.models import Activity, Follower, Reaction, RemoteActor
-from tests.discovery_factories import make_article
+from tests.factories import make_article
 from tests.federation.fediverse import new_key
 
 pytestmark = pytest.mark.django_db
