@@ -7,11 +7,13 @@ mandatory.
 
 from datetime import timedelta
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from urllib.parse import urlsplit
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
+
+from newsroom.mail_urls import mailer_from_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -224,53 +226,15 @@ if env.str("MEDIA_STORAGE", default=""):
 WHITENOISE_MAX_AGE = 31536000
 
 
-def _mailers_from_url(url):
-    """Build Django 6.1's MAILERS entry from an EMAIL_URL (django-environ only knows EMAIL_*)."""
-    parts = urlsplit(url)
-    scheme = parts.scheme.lower()
-    simple = {
-        "console": "django.core.mail.backends.console.EmailBackend",
-        "locmem": "django.core.mail.backends.locmem.EmailBackend",
-        "dummy": "django.core.mail.backends.dummy.EmailBackend",
-    }
-    if scheme in simple:
-        return {"BACKEND": simple[scheme]}
-    if scheme == "outbox":
-        # Keeps email on this machine, and its page shows every confirmation link.
-        if not DEBUG:
-            raise ImproperlyConfigured(
-                "EMAIL_URL=outbox:// is the development mailer: it needs DEBUG on. "
-                "Production sends through smtp://, submission:// or smtps://."
-            )
-        return {
-            "BACKEND": "newsroom.outbox.OutboxMailer",
-            "OPTIONS": {"directory": str(BASE_DIR / "var" / "outbox")},
-        }
-    if scheme not in {"smtp", "smtps", "submission"}:
-        raise ImproperlyConfigured(
-            f"EMAIL_URL scheme {scheme!r} is not one of smtp, smtps, submission, console, outbox."
-        )
-    default_port = {"smtp": 25, "smtps": 465, "submission": 587}[scheme]
-    return {
-        "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
-        "OPTIONS": {
-            "host": parts.hostname or "localhost",
-            "port": parts.port or default_port,
-            "username": unquote(parts.username or ""),
-            "password": unquote(parts.password or ""),
-            "use_ssl": scheme == "smtps",
-            "use_tls": scheme == "submission",
-            "timeout": env.int("EMAIL_TIMEOUT", default=10),
-        },
-    }
-
-
 # `make run` (DEBUG on) keeps email in the development outbox: printed readably in the terminal
 # and listed with clickable links at /dev/outbox/. With DEBUG off the default is the console,
 # which `check --deploy` refuses (mail.E001), so production must name a real mail server.
 MAILERS = {
-    "default": _mailers_from_url(
-        env.str("EMAIL_URL", default="outbox://" if DEBUG else "console://")
+    "default": mailer_from_url(
+        env.str("EMAIL_URL", default="outbox://" if DEBUG else "console://"),
+        debug=DEBUG,
+        outbox=BASE_DIR / "var" / "outbox",
+        timeout=env.int("EMAIL_TIMEOUT", default=10),
     )
 }
 DEFAULT_FROM_EMAIL = NEWSLETTER_FROM
