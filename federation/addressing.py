@@ -24,7 +24,7 @@ def _payload(activity):
         return None
     if activity.kind == Kind.CREATE:
         return documents.create(documents.article_object(article, activity.generation))
-    story = documents.article_object(article, activity.generation, updated=activity.created_at)
+    story = documents.article_object(article, activity.generation, updated=timezone.now())
     return documents.update(story, activity.uuid)
 
 

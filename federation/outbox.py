@@ -35,6 +35,14 @@ def _last_announcement(article_id):
     )
 
 
+def _update_waiting(article_id, generation):
+    """An Update not yet addressed reads the story when it goes out: it will carry this edit
+    too, so quick successive edits reach followers as one."""
+    return Activity.objects.filter(
+        article_id=article_id, generation=generation, kind=Kind.UPDATE, status=Status.WAITING
+    ).exists()
+
+
 def _wake_on_commit(at=None):
     transaction.on_commit(partial(wake, at))
 
@@ -76,7 +84,7 @@ def record_article_change(*, article_id, change):
             # A live story moved back to a later time: off timelines now, back at that time.
             write(Kind.DELETE, last.generation)
             write(Kind.CREATE, last.generation + 1, not_before=article.published_at)
-        elif change == "updated":
+        elif change == "updated" and not _update_waiting(article_id, last.generation):
             write(Kind.UPDATE, last.generation)
         # else: "published" again for a story followers already have: nothing to tell.
         for activity in written:

@@ -184,3 +184,16 @@ def test_an_edit_to_a_story_followers_never_got_sends_nothing(remote):
     announce(article, "updated")
     drain()
     assert remote.posts() == [] and not Activity.objects.exists()
+
+
+def test_quick_successive_edits_reach_followers_as_one_update(remote):
+    followed_by(remote, "reader")
+    article = make_article("Draft one")
+    announce(article, "published")
+    drain()
+    for headline in ("Draft two", "Draft three"):
+        Article.objects.filter(pk=article.pk).update(headline=headline)
+        announce(article, "updated")
+    drain()
+    [update] = posts_of(remote, "Update")
+    assert update.json["object"]["name"] == "Draft three"
