@@ -143,21 +143,7 @@ class Sink:
 
 
 def prepare_database():
-    import psycopg
-    from psycopg import sql
-
-    admin_url = DATABASE_URL.rsplit("/", 1)[0] + "/postgres"
-    name = DATABASE_URL.rsplit("/", 1)[1]
-    with psycopg.connect(admin_url, autocommit=True) as db:
-        if not db.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
-            db.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    extra = {"DATABASE_URL": DATABASE_URL, "FEDERATION_ALLOW_LOOPBACK": "true"}
-    support.manage("migrate", "--noinput", "-v0", **extra)
-    os.environ.update(support.production_env(TASKS_BACKEND="immediate", **extra))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "newsroom.settings")
-    import django
-
-    django.setup()
+    support.prepare_database(DATABASE_URL, FEDERATION_ALLOW_LOOPBACK="true")
 
 
 def story():
@@ -236,7 +222,7 @@ def run(article, *, servers, followers, shared, concurrency):
     }
 
 
-def write_results(results, command, servers, followers):
+def write_results(results, command, servers, followers, load):
     info = support.machine()
     lines = [
         "## Federation",
@@ -259,6 +245,9 @@ def write_results(results, command, servers, followers):
         )
     lines += [
         "",
+        f"Load average {load[0]:.1f} before, {os.getloadavg()[0]:.1f} after (the machine was "
+        "shared with other work; signing, one RSA-2048 signature per POST, is most of the cost).",
+        "",
         f"Machine: {info['machine']}; Python {info['python']}, Django {info['django']},",
         f"{info['postgres']}. Measured {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}.",
     ]
@@ -275,6 +264,7 @@ def main():
     if args.sink:
         servers, key_file, port_file, report_file = args.sink
         return run_sink(int(servers), key_file, port_file, report_file)
+    load = os.getloadavg()
     prepare_database()
     article = story()
     results = []
@@ -290,7 +280,7 @@ def main():
             print(json.dumps(result), flush=True)
             results.append(result)
     command = "make bench-federation"
-    write_results(results, command, args.servers, args.followers)
+    write_results(results, command, args.servers, args.followers, load)
     return 0
 
 

@@ -133,20 +133,7 @@ class Sink:
 
 
 def prepare_database():
-    import psycopg
-    from psycopg import sql
-
-    admin_url = DATABASE_URL.rsplit("/", 1)[0] + "/postgres"
-    name = DATABASE_URL.rsplit("/", 1)[1]
-    with psycopg.connect(admin_url, autocommit=True) as db:
-        if not db.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
-            db.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    support.manage("migrate", "--noinput", "-v0", DATABASE_URL=DATABASE_URL)
-    os.environ.update(support.production_env(DATABASE_URL=DATABASE_URL, TASKS_BACKEND="immediate"))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "newsroom.settings")
-    import django
-
-    django.setup()
+    support.prepare_database(DATABASE_URL)
 
 
 SECTIONS = [

@@ -40,6 +40,25 @@ def production_env(**extra):
     return env
 
 
+def prepare_database(database_url, **extra):
+    """Create `database_url`'s database if missing, migrate it, and set this process up to use
+    it with production settings (tasks inline) plus `extra`."""
+    import psycopg
+    from psycopg import sql
+
+    admin_url = database_url.rsplit("/", 1)[0] + "/postgres"
+    name = database_url.rsplit("/", 1)[1]
+    with psycopg.connect(admin_url, autocommit=True) as db:
+        if not db.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+            db.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    manage("migrate", "--noinput", "-v0", DATABASE_URL=database_url, **extra)
+    os.environ.update(production_env(DATABASE_URL=database_url, TASKS_BACKEND="immediate", **extra))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "newsroom.settings")
+    import django
+
+    django.setup()
+
+
 def manage(*args, **extra):
     subprocess.run([PYTHON, "manage.py", *args], cwd=ROOT, env=production_env(**extra), check=True)
 
