@@ -143,7 +143,7 @@ class Sink:
 
 
 def prepare_database():
-    support.prepare_database(DATABASE_URL, FEDERATION_ALLOW_LOOPBACK="true")
+    support.prepare_database(DATABASE_URL, FEDERATION_OPTIONS='{"ALLOW_LOOPBACK": true}')
 
 
 def story():
@@ -193,7 +193,7 @@ def run(article, *, servers, followers, shared, concurrency):
     from federation.keys import current_key
     from federation.models import Delivery
 
-    settings.FEDERATION_CONCURRENCY = concurrency
+    settings.FEDERATION_OPTIONS = {**settings.FEDERATION_OPTIONS, "CONCURRENCY": concurrency}
     sink = Sink(servers, current_key().public_pem)
     try:
         store_followers(sink.ports, followers, shared=shared)

@@ -15,7 +15,6 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from datetime import timedelta
 
-from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Min, Q
 from django.db.models.functions import Coalesce, Greatest
@@ -23,6 +22,7 @@ from django.utils import timezone
 
 from federation import documents, fetch
 from federation.addressing import address_due, next_waiting
+from federation.conf import option
 from federation.keys import current_key
 from federation.models import Delivery, Follower, Server, Switch
 from federation.signatures import sign
@@ -85,8 +85,8 @@ def post(row, body, key, deadline):
             row.inbox,
             headers=headers,
             body=body,
-            timeout=settings.FEDERATION_DELIVERY_TIMEOUT,
-            limit=settings.FEDERATION_MAX_DOCUMENT_BYTES,
+            timeout=option("DELIVERY_TIMEOUT"),
+            limit=option("MAX_DOCUMENT_BYTES"),
         )
     except fetch.Unreachable as error:
         return FAILED, str(error)[:1000]
@@ -121,7 +121,7 @@ def _settle(rows, lease_until, **changes):
 
 
 def _retry_at(now, attempts):
-    return now + timedelta(seconds=settings.FEDERATION_RETRY_DELAY * 2 ** (attempts - 1))
+    return now + timedelta(seconds=option("RETRY_DELAY") * 2 ** (attempts - 1))
 
 
 def settle(outcomes, lease_until, report):
@@ -142,10 +142,10 @@ def settle(outcomes, lease_until, report):
         lease_until,
         status=Status.QUEUED,
         attempts=F("attempts") - 1,  # not tried: the try is not used up
-        next_attempt_at=now + timedelta(seconds=settings.FEDERATION_RETRY_DELAY),
+        next_attempt_at=now + timedelta(seconds=option("RETRY_DELAY")),
     )
     for row, text in by_outcome.get(FAILED, []):
-        if row.attempts >= settings.FEDERATION_MAX_ATTEMPTS:
+        if row.attempts >= option("MAX_ATTEMPTS"):
             report.failed += _settle([row], lease_until, status=Status.FAILED, last_error=text)
         else:
             report.retried += _settle(
@@ -167,12 +167,12 @@ def _note_servers(by_outcome, now, report):
         Server.objects.filter(pk=row.server_id).update(failures=F("failures") + 1, last_error=text)
     failing = Server.objects.filter(
         pk__in={row.server_id for row, _ in by_outcome.get(FAILED, [])},
-        failures__gte=settings.FEDERATION_PAUSE_AFTER,
+        failures__gte=option("PAUSE_AFTER"),
     )
     for server in failing:
         # Paused for longer each time it fails again after a pause (up to 64 times as long).
-        factor = 2 ** min(server.failures - settings.FEDERATION_PAUSE_AFTER, 6)
-        server.paused_until = now + timedelta(seconds=settings.FEDERATION_PAUSE_SECONDS * factor)
+        factor = 2 ** min(server.failures - option("PAUSE_AFTER"), 6)
+        server.paused_until = now + timedelta(seconds=option("PAUSE_SECONDS") * factor)
         server.save(update_fields=["paused_until"])
         report.paused += 1
 
@@ -187,7 +187,7 @@ def send(rows, lease_until, key, report):
     by_server = defaultdict(list)
     for row in rows:
         by_server[row.server_id].append(row)
-    threads = min(settings.FEDERATION_CONCURRENCY, len(by_server))
+    threads = min(option("CONCURRENCY"), len(by_server))
     with ThreadPoolExecutor(max_workers=threads, thread_name_prefix="federation") as pool:
         batches = pool.map(
             lambda server_rows: post_server_rows(server_rows, bodies, key, deadline),

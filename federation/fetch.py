@@ -2,7 +2,7 @@
 
 - Only public addresses: every address the host name resolves to is checked, and the
   connection goes to a checked address (a second lookup could answer differently). Loopback
-  is allowed only with FEDERATION_ALLOW_LOOPBACK (tests); private ranges never.
+  is allowed only with the ALLOW_LOOPBACK option (tests); private ranges never.
 - A deadline for the whole exchange, not per read: a server that answers one byte at a time
   is cut off like one that never answers.
 - A size limit on what is read.
@@ -24,6 +24,8 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 
+from federation.conf import option
+
 
 class Unreachable(Exception):
     """No answer: the address is refused, the connection failed, timed out or was too long."""
@@ -40,7 +42,7 @@ def _allowed(ip):
     if ip.version == 6 and ip.ipv4_mapped:
         ip = ip.ipv4_mapped
     if ip.is_loopback:
-        return settings.FEDERATION_ALLOW_LOOPBACK
+        return option("ALLOW_LOOPBACK")
     return ip.is_global and not ip.is_multicast
 
 

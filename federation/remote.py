@@ -1,16 +1,16 @@
 """Accounts on other servers: fetched with a signed GET through `fetch`, and kept as
-RemoteActor rows, refetched when older than FEDERATION_ACTOR_CACHE_SECONDS or when a
+RemoteActor rows, refetched when older than the ACTOR_CACHE_SECONDS option or when a
 signature no longer verifies with the key we hold (the account may have a new one)."""
 
 import json
 from datetime import timedelta
 from urllib.parse import urlsplit
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from federation import documents, fetch
+from federation.conf import option
 from federation.keys import current_key
 from federation.models import RemoteActor, Server
 from federation.signatures import sign
@@ -44,8 +44,8 @@ def get_document(address):
         "GET",
         address,
         headers=headers,
-        timeout=settings.FEDERATION_FETCH_TIMEOUT,
-        limit=settings.FEDERATION_MAX_DOCUMENT_BYTES,
+        timeout=option("FETCH_TIMEOUT"),
+        limit=option("MAX_DOCUMENT_BYTES"),
     )
     if answer.status != 200:
         raise Unusable(f"{address} answered {answer.status}")
@@ -110,7 +110,7 @@ def _store(document, fetched_from):
 
 def _fresh(actor):
     age = timezone.now() - actor.fetched_at
-    return age < timedelta(seconds=settings.FEDERATION_ACTOR_CACHE_SECONDS)
+    return age < timedelta(seconds=option("ACTOR_CACHE_SECONDS"))
 
 
 def _may_refresh(actor):

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 from articles.models import Article
 from federation import documents, fetch, remote
 from federation import inbox as inbox_handling
+from federation.conf import option
 from federation.keys import current_key
 from federation.models import Follower, Switch
 from federation.objects import current_generations, story
@@ -208,7 +209,7 @@ def inbox(request):
     must be signed by the account it names as its actor (HTTP Signatures with a Digest):
     anything else is refused with 401 and changes nothing. Answers 202, text."""
     length = request.headers.get("Content-Length", "")
-    if not length.isdigit() or int(length) > settings.FEDERATION_MAX_DOCUMENT_BYTES:
+    if not length.isdigit() or int(length) > option("MAX_DOCUMENT_BYTES"):
         return _refuse("The body is missing or too large.", status=413)
     body = request.body
     try:

@@ -292,22 +292,12 @@ PAGE_BROWSER_SECONDS = env.int("PAGE_BROWSER_SECONDS", default=60)
 PAGE_SHARED_SECONDS = env.int("PAGE_SHARED_SECONDS", default=300)
 PAGE_STALE_SECONDS = env.int("PAGE_STALE_SECONDS", default=600)
 
-# The social web (federation/, README "Follow the newsroom from Mastodon"): the account's name,
-# limits on other servers (seconds, bytes), retries (first delay, then doubling), pausing a
-# server that keeps failing, threads per worker. Loopback addresses: tests only.
+# The social web (federation/): the account @FEDERATION_NAME@<SITE_URL's host>; its limits,
+# retries and pauses as JSON in FEDERATION_OPTIONS (names and defaults: federation/conf.py).
 FEDERATION_NAME = env.str(
     "FEDERATION_NAME", default="".join(filter(str.isalnum, SITE_NAME.lower())) or "newsroom"
 )
-FEDERATION_ALLOW_LOOPBACK = env.bool("FEDERATION_ALLOW_LOOPBACK", default=False)
-FEDERATION_FETCH_TIMEOUT = env.float("FEDERATION_FETCH_TIMEOUT", default=5)
-FEDERATION_DELIVERY_TIMEOUT = env.float("FEDERATION_DELIVERY_TIMEOUT", default=10)
-FEDERATION_MAX_DOCUMENT_BYTES = env.int("FEDERATION_MAX_DOCUMENT_BYTES", default=1_000_000)
-FEDERATION_ACTOR_CACHE_SECONDS = env.int("FEDERATION_ACTOR_CACHE_SECONDS", default=86400)
-FEDERATION_RETRY_DELAY = env.float("FEDERATION_RETRY_DELAY", default=60)
-FEDERATION_MAX_ATTEMPTS = env.int("FEDERATION_MAX_ATTEMPTS", default=8)
-FEDERATION_PAUSE_AFTER = env.int("FEDERATION_PAUSE_AFTER", default=5)
-FEDERATION_PAUSE_SECONDS = env.float("FEDERATION_PAUSE_SECONDS", default=3600)
-FEDERATION_CONCURRENCY = env.int("FEDERATION_CONCURRENCY", default=16)
+FEDERATION_OPTIONS = env.json("FEDERATION_OPTIONS", default={})
 
 ADMIN_URL = env.str("ADMIN_URL", default="admin/").strip("/") + "/"
 

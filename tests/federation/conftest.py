@@ -11,10 +11,12 @@ from tests.federation.fediverse import FakeInstance
 @pytest.fixture
 def federating(settings):
     """Loopback allowed (tests only), short timeouts, no surprise retries within a test."""
-    settings.FEDERATION_ALLOW_LOOPBACK = True
-    settings.FEDERATION_FETCH_TIMEOUT = 2
-    settings.FEDERATION_DELIVERY_TIMEOUT = 1
-    settings.FEDERATION_RETRY_DELAY = 60
+    settings.FEDERATION_OPTIONS = {
+        "ALLOW_LOOPBACK": True,
+        "FETCH_TIMEOUT": 2,
+        "DELIVERY_TIMEOUT": 1,
+        "RETRY_DELAY": 60,
+    }
     settings.FEDERATION_NAME = "newsroom"
     return settings
 

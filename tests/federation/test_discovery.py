@@ -164,3 +164,13 @@ def test_switched_off_the_account_is_not_found(client, federating):
     ):
         assert client.get(address).status_code == 404, address
     assert client.post("/ap/inbox", b"{}", content_type=ACTIVITY).status_code == 404
+
+
+def test_a_misspelt_option_stops_the_checks(settings):
+    from django.core.checks import run_checks
+
+    settings.FEDERATION_OPTIONS = {"DELIVERY_TIMEOUT": 20, "RETRY_DELAYS": 5}
+    errors = [e for e in run_checks() if e.id == "federation.E001"]
+    assert len(errors) == 1 and "RETRY_DELAYS" in errors[0].msg
+    settings.FEDERATION_OPTIONS = {"DELIVERY_TIMEOUT": 20}
+    assert not [e for e in run_checks() if e.id == "federation.E001"]

@@ -46,7 +46,7 @@ def test_a_hanging_server_holds_up_only_its_own_deliveries(three, federating):
     report = drain()
     took = time.monotonic() - started
     assert fine.wait_for_posts(1, timeout=0)  # delivered while the other one hung
-    assert took < federating.FEDERATION_DELIVERY_TIMEOUT + 1.5, took
+    assert took < federating.FEDERATION_OPTIONS["DELIVERY_TIMEOUT"] + 1.5, took
     assert (report.sent, report.retried) == (1, 2)
     [late] = rows_to(hanging)
     assert late.status == "queued" and late.attempts == 1
@@ -59,9 +59,9 @@ def make_due():
 
 
 def test_a_failing_server_is_retried_with_growing_delays_then_paused(federating):
-    federating.FEDERATION_RETRY_DELAY = 10
-    federating.FEDERATION_PAUSE_AFTER = 3
-    federating.FEDERATION_PAUSE_SECONDS = 600
+    federating.FEDERATION_OPTIONS["RETRY_DELAY"] = 10
+    federating.FEDERATION_OPTIONS["PAUSE_AFTER"] = 3
+    federating.FEDERATION_OPTIONS["PAUSE_SECONDS"] = 600
     with FakeInstance() as failing:
         failing.mode = "fail"
         followed_by(failing, "reader")
@@ -94,8 +94,8 @@ def test_a_failing_server_is_retried_with_growing_delays_then_paused(federating)
 
 
 def test_a_delivery_fails_for_good_after_its_last_try(federating):
-    federating.FEDERATION_MAX_ATTEMPTS = 2
-    federating.FEDERATION_PAUSE_AFTER = 10
+    federating.FEDERATION_OPTIONS["MAX_ATTEMPTS"] = 2
+    federating.FEDERATION_OPTIONS["PAUSE_AFTER"] = 10
     with FakeInstance() as failing:
         failing.mode = "fail"
         followed_by(failing, "reader")
@@ -110,7 +110,7 @@ def test_a_delivery_fails_for_good_after_its_last_try(federating):
 
 
 def test_a_server_back_before_the_pause_ends_resets_its_count(federating):
-    federating.FEDERATION_PAUSE_AFTER = 3
+    federating.FEDERATION_OPTIONS["PAUSE_AFTER"] = 3
     with FakeInstance() as flaky:
         flaky.mode = "fail"
         followed_by(flaky, "reader")

@@ -128,7 +128,7 @@ def test_a_forged_or_badly_signed_post_is_refused_and_changes_nothing(client, re
 
 
 def test_a_key_that_cannot_be_fetched_in_time_is_refused(client, remote, settings):
-    settings.FEDERATION_FETCH_TIMEOUT = 0.5
+    settings.FEDERATION_OPTIONS["FETCH_TIMEOUT"] = 0.5
     remote.mode = "hang"
     response = deliver(client, *remote.signed(INBOX, follow_of(remote)))
     assert response.status_code == 401
@@ -137,14 +137,14 @@ def test_a_key_that_cannot_be_fetched_in_time_is_refused(client, remote, setting
 
 
 def test_a_huge_actor_document_is_not_read(client, remote, settings):
-    settings.FEDERATION_MAX_DOCUMENT_BYTES = 20_000
+    settings.FEDERATION_OPTIONS["MAX_DOCUMENT_BYTES"] = 20_000
     remote.padding = 50_000
     response = deliver(client, *remote.signed(INBOX, follow_of(remote)))
     assert response.status_code == 401 and b"limit is 20000" in response.content
 
 
 def test_loopback_is_refused_unless_allowed(remote, settings):
-    settings.FEDERATION_ALLOW_LOOPBACK = False
+    settings.FEDERATION_OPTIONS["ALLOW_LOOPBACK"] = False
     with pytest.raises(fetch.Unreachable, match="not a public address"):
         remote_accounts.actor(remote.actor("reader"))
     assert remote.requests == []  # refused before connecting
@@ -229,7 +229,7 @@ def test_a_follow_for_someone_else_is_a_bad_request(client, remote):
 
 
 def test_a_huge_body_is_refused_before_reading(client, remote, settings):
-    settings.FEDERATION_MAX_DOCUMENT_BYTES = 1000
+    settings.FEDERATION_OPTIONS["MAX_DOCUMENT_BYTES"] = 1000
     follow = {**follow_of(remote), "padding": "x" * 2000}
     assert deliver(client, *remote.signed(INBOX, follow)).status_code == 413
     assert remote.requests == []
