@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
+from articles import page_cache
 from federation import documents
 from federation.keys import current_key
 from federation.models import ArticleReach, Delivery, Follower, Server, Switch
@@ -54,6 +55,7 @@ class SwitchAdmin(ReadOnly, admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
+        page_cache.content_changed()  # stories' pages answer servers differently now
         if obj.enabled:  # what waited while it was off goes out now
             transaction.on_commit(partial(wake, None))
 

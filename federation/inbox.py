@@ -94,7 +94,7 @@ def story_for(address):
     stories = Article.objects.published()
     if match.view_name == "federation:article":
         return stories.filter(pk=match.kwargs["pk"]).first()
-    if match.view_name == "articles:article":
+    if match.view_name in ("articles:article", "federation:article-page"):
         return stories.filter(slug=match.kwargs["slug"]).first()
     return None
 

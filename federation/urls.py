@@ -14,4 +14,7 @@ urlpatterns = [
     path("ap/followers", views.followers, name="followers"),
     path("ap/following", views.following, name="following"),
     path("ap/articles/<int:pk>/<int:generation>", views.article_object, name="article"),
+    # The article's own address, before articles.urls (newsroom/urls.py includes this first):
+    # the same page for browsers, the ActivityPub object for servers that ask for it.
+    path("news/<slug:slug>/", views.article_page, name="article-page"),
 ]

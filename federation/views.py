@@ -4,15 +4,19 @@ reads the session. With federation switched off every one answers 404."""
 
 import json
 import logging
+import re
 from functools import wraps
 
 from django.conf import settings
 from django.core.paginator import InvalidPage, Paginator
 from django.http import Http404, HttpResponse, JsonResponse
+from django.utils.cache import patch_vary_headers
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
+from articles import views as article_views
 from articles.models import Article
+from articles.page_cache import public_page
 from federation import documents, fetch, remote
 from federation import inbox as inbox_handling
 from federation.conf import option
@@ -25,6 +29,8 @@ logger = logging.getLogger(__name__)
 JRD = "application/jrd+json"
 NODEINFO = 'application/json; profile="http://nodeinfo.diaspora.software/ns/schema/2.1#"'
 NODEINFO_SCHEMA = "http://nodeinfo.diaspora.software/ns/schema/2.1"
+# Servers of the social web ask for a page's ActivityStreams form by naming one of these.
+ACTIVITY_ACCEPT = re.compile(r"application/(activity|ld)\+json", re.IGNORECASE)
 
 
 def activity_json(data, content_type=documents.ACTIVITY_JSON, status=200):
@@ -94,6 +100,12 @@ def actor(request):
     return activity_json(documents.actor(current_key().public_pem))
 
 
+def outbox_page(raw):
+    """`?page=` as the page cache keys the outbox: absent (the collection) or a number."""
+    return str(int(raw)) if raw.isdigit() else raw
+
+
+@public_page(page=outbox_page)
 @require_GET
 @when_federating
 def outbox(request):
@@ -101,7 +113,7 @@ def outbox(request):
     (PAGE_SIZE a page), without it the collection's size and first page. JSON."""
     stories = Article.objects.published()
     base = documents.url("outbox")
-    if "page" not in request.GET:
+    if not request.GET.get("page"):
         return activity_json(
             {
                 "@context": documents.AS,
@@ -166,6 +178,7 @@ def following(request):
     )
 
 
+@public_page()
 @require_GET
 @when_federating
 def article_object(request, pk, generation):
@@ -175,6 +188,31 @@ def article_object(request, pk, generation):
     if found is None or found[1] != generation:
         raise Http404("No such story.")
     return activity_json(documents.with_context(documents.article_object(*found)))
+
+
+def representation(request):
+    """Which form of a page the client asked for: "activity" when its Accept header names an
+    ActivityStreams type, else "" (the HTML page). A plain mention decides, exactly as
+    deploy/nginx.conf's micro-cache decides, so the two never file a page under the other's
+    key (browsers never name these types)."""
+    return "activity" if ACTIVITY_ACCEPT.search(request.headers.get("Accept", "")) else ""
+
+
+@public_page(variant=representation)
+def article_page(request, slug):
+    """An article's own address: its page (articles.views.article, template and context
+    there) for browsers, its ActivityPub Article (JSON) for servers that ask for it with
+    Accept. Either answer says it varies on Accept."""
+    found = None
+    if representation(request) and Switch.load().enabled:
+        pk = Article.objects.published().filter(slug=slug).values_list("pk", flat=True).first()
+        found = story(pk) if pk else None
+    if found is None:  # a browser, an old address (301) or nothing here (404)
+        response = article_views.article(request, slug)
+    else:
+        response = activity_json(documents.with_context(documents.article_object(*found)))
+    patch_vary_headers(response, ["Accept"])
+    return response
 
 
 def _refuse(reason, status=401):

@@ -1,10 +1,8 @@
 """Fixtures for the social web tests: settings that let the newsroom reach test servers on
-127.0.0.1, fake remote servers, and stories announced the way the write path announces them."""
+127.0.0.1, fake remote servers, and the write path's after-commit announcements run."""
 
 import pytest
 
-from articles.models import Article
-from articles.signals import article_changed
 from tests.federation.fediverse import FakeInstance
 
 
@@ -34,6 +32,8 @@ def site(live_server, federating):
     return live_server
 
 
-def announce(article, change):
-    """What the write path sends once an article's change has committed."""
-    article_changed.send(sender=Article, article_id=article.pk, change=change)
+@pytest.fixture
+def committed(django_capture_on_commit_callbacks):
+    """`with committed():` around a write runs what it leaves for after commit (the write
+    path's announcement, federation's wake-up), which a test's transaction never reaches."""
+    return lambda: django_capture_on_commit_callbacks(execute=True)

@@ -10,11 +10,11 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
+from articles.models import Article
 from federation import tasks
 from federation.delivery import drain
-from federation.models import Delivery, Server
-from tests.factories import make_article
-from tests.federation.conftest import announce
+from federation.models import Activity, Delivery, Server
+from tests.factories import editor_user, make_article
 from tests.federation.fediverse import FakeInstance
 from tests.federation.test_delivery import followed_by
 
@@ -39,9 +39,10 @@ def rows_to(instance):
     return Delivery.objects.filter(server__domain=instance.domain)
 
 
-def test_a_hanging_server_holds_up_only_its_own_deliveries(three, federating):
+def test_a_hanging_server_holds_up_only_its_own_deliveries(three, federating, committed):
     fine, hanging, failing = three
-    announce(make_article("Breaking"), "published")
+    with committed():
+        make_article("Breaking")
     started = time.monotonic()
     report = drain()
     took = time.monotonic() - started
@@ -58,14 +59,15 @@ def make_due():
     Delivery.objects.filter(status="queued").update(next_attempt_at=timezone.now())
 
 
-def test_a_failing_server_is_retried_with_growing_delays_then_paused(federating):
+def test_a_failing_server_is_retried_with_growing_delays_then_paused(federating, committed):
     federating.FEDERATION_OPTIONS["RETRY_DELAY"] = 10
     federating.FEDERATION_OPTIONS["PAUSE_AFTER"] = 3
     federating.FEDERATION_OPTIONS["PAUSE_SECONDS"] = 600
     with FakeInstance() as failing:
         failing.mode = "fail"
         followed_by(failing, "reader")
-        announce(make_article("First"), "published")
+        with committed():
+            make_article("First")
         delays = []
         for _ in range(3):
             drain()
@@ -79,7 +81,8 @@ def test_a_failing_server_is_retried_with_growing_delays_then_paused(federating)
         assert len(failing.posts()) == 3
 
         # Paused: due rows wait without using up their tries, and no one is posted to.
-        announce(make_article("Second"), "published")
+        with committed():
+            make_article("Second")
         report = drain()
         assert len(failing.posts()) == 3
         assert report.next_due >= server.paused_until - timedelta(seconds=1)
@@ -93,13 +96,14 @@ def test_a_failing_server_is_retried_with_growing_delays_then_paused(federating)
         assert 1190 < (server.paused_until - timezone.now()).total_seconds() <= 1200
 
 
-def test_a_delivery_fails_for_good_after_its_last_try(federating):
+def test_a_delivery_fails_for_good_after_its_last_try(federating, committed):
     federating.FEDERATION_OPTIONS["MAX_ATTEMPTS"] = 2
     federating.FEDERATION_OPTIONS["PAUSE_AFTER"] = 10
     with FakeInstance() as failing:
         failing.mode = "fail"
         followed_by(failing, "reader")
-        announce(make_article("Unlucky"), "published")
+        with committed():
+            make_article("Unlucky")
         drain()
         make_due()
         drain()
@@ -109,12 +113,13 @@ def test_a_delivery_fails_for_good_after_its_last_try(federating):
         assert (row.status, row.attempts, len(failing.posts())) == ("failed", 2, 2)
 
 
-def test_a_server_back_before_the_pause_ends_resets_its_count(federating):
+def test_a_server_back_before_the_pause_ends_resets_its_count(federating, committed):
     federating.FEDERATION_OPTIONS["PAUSE_AFTER"] = 3
     with FakeInstance() as flaky:
         flaky.mode = "fail"
         followed_by(flaky, "reader")
-        announce(make_article("Flaky"), "published")
+        with committed():
+            make_article("Flaky")
         drain()
         make_due()
         flaky.mode = "ok"
@@ -124,13 +129,15 @@ def test_a_server_back_before_the_pause_ends_resets_its_count(federating):
         assert Delivery.objects.get().status == "sent"
 
 
-def test_with_the_inline_backend_announcing_sends_nothing(remote):
+def test_with_the_inline_backend_announcing_sends_nothing(remote, committed):
     """Django's ImmediateBackend would run a task inside enqueue(), in the editor's request:
     the outbox does not wake it, a federation_worker process sends."""
     followed_by(remote, "reader")
     assert not tasks.runs_elsewhere()
-    announce(make_article("Quiet"), "published")
+    with committed():
+        make_article("Quiet")
     assert remote.posts() == [] and not Delivery.objects.exists()
+    assert Activity.objects.get().kind == "Create"  # the write path's announcement was heard
     call_command("federation_worker", "--once", stdout=io.StringIO())
     assert len(remote.wait_for_posts(1)) == 1
 
@@ -141,7 +148,7 @@ def test_with_the_database_queue_a_worker_sends(remote, settings):
 
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
     followed_by(remote, "reader")
-    make_article("Queued")  # published through the write path, which announces it on commit
+    make_article("Queued")
     assert remote.posts() == []
     assert DBTaskResult.objects.filter(task_path="federation.tasks.drain_outbox").count() == 1
     call_command("db_worker", "--batch", "--no-startup-delay", stdout=io.StringIO())
@@ -156,10 +163,45 @@ def test_retries_and_scheduled_stories_wake_one_deferred_worker(remote, settings
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
     followed_by(remote, "reader")
     for n in range(3):
-        announce(make_article(f"Later {n}", hours_ago=-1 - n), "published")
+        make_article(f"Later {n}", hours_ago=-1 - n)
     waiting = DBTaskResult.objects.filter(task_path="federation.tasks.drain_outbox")
     deferred = waiting.exclude(run_after=None)
     # Three stories at three times: one wake-up queued, at the first of them.
     assert deferred.count() == 1
     first = deferred.get().run_after
     assert abs((first - (timezone.now() + timedelta(hours=1))).total_seconds()) < 60
+
+
+@pytest.mark.django_db(transaction=True)  # the admin's request commits: its after-commit work runs
+@pytest.mark.parametrize("queue", ["immediate", "database"])
+def test_publishing_in_the_admin_does_not_wait_on_a_hanging_or_failing_server(
+    client, django_user_model, three, federating, queue
+):
+    fine, hanging, failing = three
+    federating.FEDERATION_OPTIONS["DELIVERY_TIMEOUT"] = 5  # a request that waited would take 5 s
+    if queue == "database":
+        federating.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    client.force_login(editor_user(django_user_model))
+    article = make_article("Breaking, from the desk", draft=True)
+    started = time.monotonic()
+    response = client.post(
+        "/admin/articles/article/", {"action": "publish_now", "_selected_action": [article.pk]}
+    )
+    took = time.monotonic() - started
+    assert response.status_code == 302
+    assert Article.objects.published().filter(pk=article.pk).exists()
+    assert took < 2, f"the admin's request took {took:.2f} s"
+    assert (fine.posts(), hanging.posts(), failing.posts()) == ([], [], [])
+    assert Activity.objects.get().kind == "Create"
+
+    # A worker sends: the answering server at once; the others are tried again later.
+    if queue == "database":
+        call_command("db_worker", "--batch", "--no-startup-delay", stdout=io.StringIO())
+    else:
+        call_command("federation_worker", "--once", stdout=io.StringIO())
+    assert len(fine.wait_for_posts(1)) == 1
+    assert sorted(Delivery.objects.values_list("status", flat=True)) == [
+        "queued",
+        "queued",
+        "sent",
+    ]

@@ -9,7 +9,6 @@ import pytest
 from federation.delivery import drain
 from federation.models import Delivery, Follower, RemoteActor
 from tests.factories import make_article
-from tests.federation.conftest import announce
 from tests.federation.fediverse import get_json, verify
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -96,7 +95,7 @@ def test_undo_stops_deliveries(site, remote):
 
     remote.shared_inbox = False  # so each follower's own inbox shows who is still served
     RemoteActor.objects.update(shared_inbox="")
-    announce(make_article("After the undo"), "published")
+    make_article("After the undo")  # committed at once: announced
     drain()
     creates = [r for r in remote.wait_for_posts(3) if r.json["type"] == "Create"]
     assert [r.path for r in creates] == ["/users/critic/inbox"]
