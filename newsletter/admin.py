@@ -18,7 +18,8 @@ from django.urls import path, reverse
 from django.utils import timezone
 
 from newsletter import editions, services
-from newsletter.digest import digest_content, edition_articles, preview_unsubscribe, render_bodies
+from newsletter.content import digest_content, edition_articles, render_bodies
+from newsletter.digest import preview_unsubscribe
 from newsletter.models import ConsentRecord, Edition, EditionArticle, Subscriber
 from newsletter.tasks import send_test_edition
 from newsroom.admin_lists import ChangeList

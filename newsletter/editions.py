@@ -2,7 +2,7 @@
 every write goes through these keyword-only functions."""
 
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import datetime
 from functools import partial
 
 from django.conf import settings
@@ -10,11 +10,10 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from articles.models import Article
-from newsletter.digest import edition_articles
+from newsletter.content import edition_articles, edition_window
 from newsletter.models import Delivery, Edition, EditionArticle, Subscriber
 from newsletter.tasks import enqueue_delivery_workers
 
-FIRST_EDITION_WINDOW = timedelta(hours=24)
 MAX_SUBJECT = Edition._meta.get_field("subject").max_length
 
 
@@ -36,17 +35,6 @@ def default_subject(date, lead_headline):
     if len(lead_headline) > room:
         lead_headline = lead_headline[: room - 1].rstrip() + "…"
     return prefix + lead_headline
-
-
-def edition_window(date, now):
-    """(since, cut_off): the articles an edition for `date` carries were published after the
-    previous edition's cut-off (the first edition: 24 hours back) and up to its own cut-off,
-    which is now for today, or the end of that day for a past day that was missed."""
-    end_of_day = timezone.make_aware(datetime.combine(date + timedelta(days=1), time.min))
-    cut_off = min(now, end_of_day)
-    previous = Edition.objects.filter(date__lt=date).order_by("-date").first()
-    since = previous.cut_off if previous else cut_off - FIRST_EDITION_WINDOW
-    return since, cut_off
 
 
 def new_articles(since, cut_off):

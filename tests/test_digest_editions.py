@@ -8,7 +8,7 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from newsletter import editions
-from newsletter.digest import edition_articles
+from newsletter.content import edition_articles
 from newsletter.models import Delivery, Edition
 from tests.factories import audience, make_article
 

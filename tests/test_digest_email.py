@@ -13,14 +13,9 @@ from django.test import Client
 from django.utils import timezone
 
 from newsletter import editions, tokens
+from newsletter.content import digest_content, wrap_html
 from newsletter.delivery import run_worker
-from newsletter.digest import (
-    DigestComposer,
-    compose_digest,
-    digest_content,
-    unsubscribe_link,
-    wrap_html,
-)
+from newsletter.digest import DigestComposer, compose_digest, unsubscribe_link
 from newsletter.models import Subscriber
 from tests.factories import audience, make_article, make_subscriber
 from tests.readers import UNSUBSCRIBE, flat, parts

@@ -351,7 +351,7 @@ def test_signup_form_survives_anything(client, email, extra):
 
 
 def test_hostile_article_and_intro_stay_inert_in_the_digest_email(hostile_article):
-    from newsletter.digest import digest_content, render_bodies
+    from newsletter.content import digest_content, render_bodies
     from newsletter.editions import build_edition
 
     edition = build_edition().edition

@@ -9,8 +9,8 @@ from django.utils import timezone
 from articles import corrections, images
 from articles.models import Correction
 from newsletter import editions
+from newsletter.content import digest_content, render_bodies
 from newsletter.delivery import run_worker
-from newsletter.digest import digest_content, render_bodies
 from newsletter.models import Edition
 from tests import factories
 from tests.factories import make_article, make_subscriber, picture_bytes, upload

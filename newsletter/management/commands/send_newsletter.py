@@ -10,8 +10,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from newsletter import editions
+from newsletter.content import edition_articles
 from newsletter.delivery import delivery_counts
-from newsletter.digest import edition_articles
 from newsletter.models import Edition, Subscriber
 
 
