@@ -1,7 +1,7 @@
 """Building editions and the `send_newsletter` command: which articles an edition carries, one
 edition a day however often cron runs, review and dry-run modes, clear refusals."""
 
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -132,9 +132,11 @@ def test_dry_run_of_a_reviewed_draft(capsys):
 
 
 def test_missed_day_is_built_up_to_its_end():
-    make_article("Published the day before yesterday", hours_ago=50)
-    make_article("Published today", hours_ago=0.1)
     day = timezone.localdate() - timedelta(days=2)
+    # Noon that day: "50 hours ago" fell the day before when the test ran before 02:00.
+    noon = timezone.make_aware(datetime.combine(day, time(12)))
+    make_article("Published the day before yesterday", published_at=noon)
+    make_article("Published today", hours_ago=0.1)
 
     edition = editions.build_edition(date=day).edition
 
