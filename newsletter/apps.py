@@ -7,7 +7,13 @@ class NewsletterConfig(AppConfig):
     verbose_name = "Newsletter"
 
     def ready(self):
+        from articles import sitemaps
+        from newsletter.archive import ArchiveSitemap
         from newsletter.roles import sync_roles_after_migrate
+
+        # The site's sitemap index lives with the articles, which know nothing of the
+        # newsletter: the archive adds its own section, as an app registers with the admin.
+        sitemaps.SITEMAPS["newsletter"] = ArchiveSitemap
 
         post_migrate.connect(
             sync_roles_after_migrate, sender=self, dispatch_uid="newsletter-sync-roles"

@@ -13,6 +13,7 @@ from urllib.parse import urljoin, urlsplit
 
 from django.conf import settings
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 
 from articles import corrections, images
@@ -293,6 +294,9 @@ def render_bodies(content, *, unsubscribe_url):
         "site_url": settings.SITE_URL,
         "unsubscribe_url": unsubscribe_url,
         "postal_address": settings.NEWSLETTER_POSTAL_ADDRESS,
+        # The edition's public page (newsletter/archive.py): the same for every recipient.
+        "archive_url": settings.SITE_URL
+        + reverse("newsletter:archive-edition", args=[edition.date.isoformat()]),
     }
     text = render_to_string("newsletter/email/digest.txt", context)
     html = render_to_string("newsletter/email/digest.html", context)

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
+from articles import page_cache
 from articles.models import Article
 from newsletter.content import edition_articles, edition_window
 from newsletter.models import Delivery, Edition, EditionArticle, Subscriber
@@ -124,5 +125,6 @@ def send_edition(*, edition_id, workers=None):
             queued = _queue_deliveries(edition, now)
             edition.recipient_count = queued
             edition.save(update_fields=["status", "started_at", "recipient_count"])
+            page_cache.content_changed()  # the edition joins the public archive
         transaction.on_commit(partial(enqueue_delivery_workers, edition.pk, workers))
     return queued

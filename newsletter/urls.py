@@ -1,6 +1,6 @@
 from django.urls import path
 
-from newsletter import views
+from newsletter import archive, views
 
 app_name = "newsletter"
 
@@ -9,4 +9,6 @@ urlpatterns = [
     path("check-your-inbox/", views.check_inbox, name="check_inbox"),
     path("confirm/<str:token>/", views.confirm, name="confirm"),
     path("unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
+    path("archive/", archive.archive_index, name="archive"),
+    path("archive/<str:date>/", archive.archive_edition, name="archive-edition"),
 ]

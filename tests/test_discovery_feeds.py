@@ -169,6 +169,7 @@ def test_sitemap_index_names_every_section_on_the_site_url(client, desk):
         "http://testserver/sitemap-topics.xml",
         "http://testserver/sitemap-authors.xml",
         "http://testserver/sitemap-pages.xml",
+        "http://testserver/sitemap-newsletter.xml",
         "http://testserver/sitemap-news.xml",
     ]
     lastmod = index.find("sm:sitemap", NS).findtext("sm:lastmod", namespaces=NS)
