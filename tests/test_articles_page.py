@@ -93,6 +93,10 @@ def test_page_shows_every_part_in_house_order(client):
     assert [href for href, _ in outline.recent_links()][:3] == [p.get_absolute_url() for p in picks]
     assert ("aside", {"class": "take", "aria-label": "Our take"}) in outline.tags
     assert any(tag == "article" for tag, _ in outline.tags)
+    # The topic's label sits above the headline and leads to the topic's page.
+    html = response.content.decode()
+    label = f'<p class="kicker"><a href="{topic.get_absolute_url()}">Models</a></p>'
+    assert html.index(label) < html.index("<h1>") < html.index('class="byline"')
 
 
 def test_updated_on_shows_only_after_a_meaningful_update(client):

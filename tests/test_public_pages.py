@@ -25,7 +25,7 @@ QUERY_BUDGETS = {  # with the header topics cached (one more query when they are
     "search": 4,
     "feed": 4,
     "topic feed": 5,
-    "sitemap": 6,
+    "sitemap": 8,  # two per section: its latest change, its paginator
     "robots": 0,
 }
 
