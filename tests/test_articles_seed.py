@@ -11,10 +11,17 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from articles.models import Article, Author, RelatedPick, Section, Topic
+from articles import demo_art
+from articles.models import Article, Author, LeadImage, RelatedPick, Section, Topic
 from tests.readers import PageOutline
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(autouse=True)
+def media(settings, tmp_path):
+    """The demo's lead images are stored where a test can throw them away."""
+    settings.MEDIA_ROOT = tmp_path / "media"
 
 
 def _seed():
@@ -30,6 +37,8 @@ def _snapshot():
         "picks": sorted(RelatedPick.objects.values_list("article_id", "related_id", "position")),
         "authors": Author.objects.count(),
         "topics": Topic.objects.count(),
+        "images": sorted(Article.objects.values_list("slug", "lead_image__digest")),
+        "stored": LeadImage.objects.count(),
     }
 
 
@@ -95,6 +104,7 @@ def test_seed_runs_with_debug_off_before_collectstatic(tmp_path):
         "ALLOWED_HOSTS": "newsroom.test",
         "DATABASE_URL": f"sqlite:///{tmp_path / 'prod.sqlite3'}",
         "STATIC_ROOT": str(tmp_path / "static-not-collected"),
+        "MEDIA_ROOT": str(tmp_path / "media"),
     }
     for args in (["migrate", "--noinput"], ["seed_demo"]):
         result = subprocess.run(
@@ -108,6 +118,36 @@ def test_seed_runs_with_debug_off_before_collectstatic(tmp_path):
         assert result.returncode == 0, result.stderr
     assert "12 articles (10 live, 1 scheduled, 1 draft)" in result.stdout
     assert not (tmp_path / "static-not-collected").exists()
+    assert len(list((tmp_path / "media").glob("lead-images/*/*/w480.jpg"))) == 10
+
+
+@pytest.mark.django_db
+def test_most_demo_articles_carry_an_original_picture_with_alt_text_and_credit(client):
+    _seed()
+    pictured = Article.objects.exclude(lead_image=None)
+    assert pictured.count() == 10 and LeadImage.objects.count() == 10
+    for article in pictured:
+        assert article.lead_image_alt.startswith("Abstract illustration: "), article.slug
+        assert article.lead_image_credit == demo_art.CREDIT
+        assert (article.lead_image.width, article.lead_image.height) == demo_art.SIZE
+        assert article.lead_image.renditions.count() == 7
+    shown = Article.objects.published().exclude(lead_image=None).first()
+    page = client.get(shown.get_absolute_url()).content.decode()
+    assert f'alt="{shown.lead_image_alt}"' in page and demo_art.CREDIT in page
+    assert 'class="story-image"' in client.get("/").content.decode()
+
+
+def test_demo_pictures_are_small_and_drawn_again_byte_for_byte(tmp_path):
+    """The committed files are what the code draws (seeded by slug): change a motif, draw them
+    again with the command and commit the result."""
+    call_command("draw_demo_images", into=tmp_path, stdout=StringIO())
+    drawn = sorted(path.name for path in tmp_path.iterdir())
+    assert drawn == sorted(path.name for path in demo_art.IMAGES.iterdir())
+    assert len(drawn) == 10
+    for name in drawn:
+        committed = (demo_art.IMAGES / name).read_bytes()
+        assert 15_000 < len(committed) < 60_000, name
+        assert (tmp_path / name).read_bytes() == committed, name
 
 
 def test_seed_runs_on_the_embedded_sqlite_quick_start(tmp_path):
@@ -116,6 +156,7 @@ def test_seed_runs_on_the_embedded_sqlite_quick_start(tmp_path):
         "HOME": os.environ.get("HOME", "/"),
         "DEBUG": "true",
         "DATABASE_URL": f"sqlite:///{tmp_path / 'quick.sqlite3'}",
+        "MEDIA_ROOT": str(tmp_path / "media"),
     }
 
     def manage(*args):

@@ -4,8 +4,9 @@ in the house grammar editors paste into the desk (articles/document.py). Every c
 product, person and number in them is invented for this project.
 
 Safe to run again: rows are matched by slug and updated, and publish times move so the demo
-always looks like the last ten days. It renders nothing, so it works with DEBUG off before
-`collectstatic`; everything is saved through the write path (articles/services.py).
+always looks like the last ten days; lead images are the files drawn by draw_demo_images. It
+renders nothing, so it works with DEBUG off before `collectstatic`; everything is saved through
+the write path (articles/services.py).
 """
 
 import json
@@ -16,7 +17,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
-from articles import document, services
+from articles import demo_art, document, services
 from articles.models import Article, Author, Topic
 
 DEMO = Path(__file__).resolve().parents[2] / "demo"
@@ -65,25 +66,24 @@ class Command(BaseCommand):
         articles = {}
         for slug, fields, text in stories:
             status, published_at = when(fields["published"], now)
-            updated = fields.get("updated")
             content = {
                 "headline": fields["headline"],
                 "dek": fields["dek"],
                 "status": status,
                 "published_at": published_at,
-                "updated_at": when(updated, now)[1] if updated else None,
+                "updated_at": when(fields["updated"], now)[1] if "updated" in fields else None,
                 "summary_lead": text.summary_lead,
                 "summary": text.summary,
                 "take": text.take,
                 "sections": text.section_triples(),
                 "authors": [authors[each] for each in slugs(fields["authors"])],
                 "topics": [topics[each] for each in slugs(fields["topics"])],
+                **demo_art.lead_image_fields(slug, fields),
             }
-            existing = Article.objects.filter(slug=slug).first()
-            if existing is None:
-                articles[slug] = services.article_create(slug=slug, **content)
-            else:
+            if existing := Article.objects.filter(slug=slug).first():
                 articles[slug] = services.article_update(article=existing, **content)
+            else:
+                articles[slug] = services.article_create(slug=slug, **content)
         for slug, fields, _ in stories:
             picks = [articles[each] for each in slugs(fields.get("recent news picks", ""))]
             services.article_update(article=articles[slug], picks=picks)
