@@ -26,6 +26,7 @@ from django.core.exceptions import ValidationError
 
 # As long as the model lets a lead-in be; a colon further in is part of a sentence.
 LONGEST_LEAD_IN = 120
+LONGEST_TAKE = 200  # the model's take field
 BULLET = re.compile(r"^\s*[•\-*–]\s+(?P<text>.*)$")
 LEAD_IN = re.compile(r"^(?P<lead_in>[^:]+):\s+(?P<text>\S.*)$")
 # What a take may open with: a pictograph or symbol from the emoji blocks (with its variation
@@ -83,6 +84,12 @@ def _split_take(paragraphs):
     return [*rest, last[:-1]], line.strip()
 
 
+def _last_line(text):
+    """The number of the last non-blank line of `text` (where the take stands)."""
+    lines = (text or "").replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    return max((n for n, line in enumerate(lines, 1) if line.strip()), default=1)
+
+
 def _lead_in(line):
     """(lead-in, rest) when `line` opens with one, else None."""
     found = LEAD_IN.match(line.strip())
@@ -96,6 +103,14 @@ def parse(text):
     problems = []
     paragraphs, take = _split_take(list(_paragraphs(text or "")))
     document = Document(take=take)
+    if len(take) > LONGEST_TAKE:
+        problems.append(
+            (
+                _last_line(text),
+                f"the take is {len(take)} characters long; at most {LONGEST_TAKE}: keep it "
+                "to one short line.",
+            )
+        )
     for index, paragraph in enumerate(paragraphs):
         first_number, first_line = paragraph[0]
         sentence, bullets = _sentence_and_bullets(paragraph, problems)

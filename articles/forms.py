@@ -5,8 +5,44 @@ from django.core.exceptions import ValidationError
 from django.forms.models import BaseInlineFormSet
 from django.utils import timezone
 
-from articles import services
-from articles.models import Article, Section
+from articles import document, services
+from articles.models import Article
+
+TEXT_HELP = (
+    "The whole article as readers read it, in the house format (paste a page and it fits):<br>"
+    "the first paragraph is the <b>summary</b> (“Lead-in: one or two sentences”);<br>"
+    "each later paragraph opening with a short lead-in and a colon starts a <b>section</b>;<br>"
+    "lines starting with • - * or – are its <b>bullets</b> (indent a line to continue one);<br>"
+    "a last one-line paragraph opening with an emoji is <b>the take</b>.<br>"
+    "Links: [text](https://…), **bold**, *italic*."
+)
+
+
+class ArticleTextField(forms.CharField):
+    """The article's text in the house grammar (articles/document.py). It is not stored: the
+    summary, sections and take are, and the form composes the text from them and parses it
+    back, so the two can never drift apart."""
+
+    widget = forms.Textarea(attrs={"rows": 24, "class": "vLargeTextField article-text"})
+
+    def to_python(self, value):
+        # Browsers post CRLF; a text that only differs by line endings is unchanged.
+        value = super().to_python(value)
+        return value.replace("\r\n", "\n").replace("\r", "\n")
+
+    def has_changed(self, initial, data):
+        return self.to_python(initial) != self.to_python(data)
+
+
+def article_text(article):
+    """The text of `article`'s stored parts, as the form shows it."""
+    sections = article.sections.all() if article.pk else []
+    return document.compose(
+        article.summary_lead,
+        article.summary,
+        [(s.lead_in, s.text, s.bullets.splitlines()) for s in sections],
+        article.take,
+    )
 
 
 class ArticleForm(forms.ModelForm):
@@ -19,6 +55,8 @@ class ArticleForm(forms.ModelForm):
         ),
     )
 
+    text = ArticleTextField(label="Text", required=False, help_text=TEXT_HELP)
+
     class Meta:
         model = Article
         fields = [
@@ -28,15 +66,10 @@ class ArticleForm(forms.ModelForm):
             "topics",
             "status",
             "published_at",
-            "summary_lead",
-            "summary",
-            "take",
         ]
         widgets = {
             "headline": forms.TextInput(attrs={"class": "vLargeTextField"}),
             "dek": forms.Textarea(attrs={"rows": 2, "class": "vLargeTextField"}),
-            "summary": forms.Textarea(attrs={"rows": 3, "class": "vLargeTextField"}),
-            "take": forms.TextInput(attrs={"class": "vLargeTextField"}),
             "topics": forms.CheckboxSelectMultiple,
         }
         help_texts = {
@@ -44,6 +77,24 @@ class ArticleForm(forms.ModelForm):
             "slug": "The last part of the address: /news/this-part/. Changing it on a live "
             "article keeps the old address working (it redirects).",
         }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "text" not in self.initial:
+            self.initial["text"] = article_text(self.instance) if self.instance.pk else ""
+        self.document = None
+
+    def clean_text(self):
+        text = self.cleaned_data["text"]
+        self.document = document.parse(text)
+        self.instance.summary_lead = self.document.summary_lead
+        self.instance.summary = self.document.summary
+        self.instance.take = self.document.take
+        return text
+
+    def section_triples(self):
+        """The sections the saved text holds, for the write path (after is_valid())."""
+        return self.document.section_triples()
 
     def clean_slug(self):
         slug = self.cleaned_data["slug"]
@@ -55,14 +106,7 @@ class ArticleForm(forms.ModelForm):
         # Writers do not get the status field; what they save keeps the stored status.
         status = cleaned.get("status", self.instance.status)
         if status == Article.Status.PUBLISHED:
-            if "summary" in self.fields and not (cleaned.get("summary") or "").strip():
-                self.add_error(
-                    "summary",
-                    ValidationError(
-                        "Add a summary before publishing: readers see it right under the byline.",
-                        code="summary_missing",
-                    ),
-                )
+            self._check_publishable()
             if "published_at" in self.fields and not cleaned.get("published_at"):
                 cleaned["published_at"] = timezone.now()
         if cleaned.get("mark_updated"):
@@ -81,6 +125,28 @@ class ArticleForm(forms.ModelForm):
                     ),
                 )
         return cleaned
+
+    def _check_publishable(self):
+        if self.document is None:
+            return  # the text has its own errors
+        if not self.document.summary.strip():
+            self.add_error(
+                "text",
+                ValidationError(
+                    "Add a summary before publishing: the first paragraph of the text, which "
+                    "readers see right under the byline.",
+                    code="summary_missing",
+                ),
+            )
+        elif not self.document.sections:
+            self.add_error(
+                "text",
+                ValidationError(
+                    "Add at least one section before publishing: a paragraph after the summary "
+                    "that opens with a lead-in and a colon, with its bullets under it.",
+                    code="section_missing",
+                ),
+            )
 
 
 class PositionedFormSet(BaseInlineFormSet):
@@ -119,17 +185,6 @@ class PositionedFormSet(BaseInlineFormSet):
         super().clean()
 
 
-class SectionFormSet(PositionedFormSet):
-    def clean(self):
-        super().clean()
-        if self.instance.status == Article.Status.PUBLISHED and not self.kept_forms():
-            raise ValidationError(
-                "Add at least one section before publishing: the house format needs a lead-in, "
-                "a sentence and bullets.",
-                code="section_missing",
-            )
-
-
 class BylineFormSet(PositionedFormSet):
     # Set per request by the admin for writers: the author they must stay in the byline as.
     required_author = None
@@ -150,28 +205,3 @@ class BylineFormSet(PositionedFormSet):
                     "the articles they write.",
                     code="writer_not_in_byline",
                 )
-
-
-class SectionForm(forms.ModelForm):
-    class Meta:
-        model = Section
-        fields = ["position", "lead_in", "text", "bullets"]
-        widgets = {
-            "lead_in": forms.TextInput(attrs={"class": "vTextField"}),
-            "text": forms.Textarea(attrs={"rows": 2, "class": "vLargeTextField"}),
-            "bullets": forms.Textarea(attrs={"rows": 5, "class": "vLargeTextField"}),
-        }
-        help_texts = {
-            "text": "One sentence after the lead-in. Links: [text](https://…), **bold**, *italic*.",
-            "bullets": "One bullet per line; the same links and emphasis work here.",
-        }
-
-    def validate_constraints(self):
-        # The formset compares positions across every submitted section. Comparing one section
-        # with the rows still in the database would refuse swapping two sections in one save;
-        # the deferred constraint checks the final order at commit.
-        exclude = self._get_validation_exclusions() | {"position"}
-        try:
-            self.instance.validate_constraints(exclude=exclude)
-        except ValidationError as error:
-            self._update_errors(error)

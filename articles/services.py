@@ -158,6 +158,12 @@ def article_update(*, article, sections=None, authors=None, topics=None, picks=N
     return article
 
 
+def article_sections_write(*, article, sections):
+    """Replace `article`'s sections with `sections` ((lead-in, sentence, [bullets]) triples),
+    as the desk does on each save of the article's text; `article_saved()` finishes it."""
+    _write_parts(article, sections=sections, authors=None, topics=None, picks=None)
+
+
 def _write_parts(article, *, sections, authors, topics, picks):
     if sections is not None:
         article.sections.all().delete()

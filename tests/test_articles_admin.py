@@ -1,6 +1,7 @@
 """The desk: writing whole articles in the admin, publishing, and who may do what."""
 
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import Group, Permission
@@ -10,12 +11,14 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from articles.document import compose, parse
 from articles.models import Article, Section, SlugRedirect
 from articles.roles import codenames, sync_roles
 from tests.factories import make_article, make_author, make_topic
 from tests.readers import PageOutline
 
 pytestmark = pytest.mark.django_db
+PASTED_PAGE = Path(__file__).resolve().parent / "fixtures" / "pasted_page.txt"
 
 CHANGELIST = "admin:articles_article_changelist"
 # +2 since django-reversion (issue 10): its revision block around the changelist (actions save
@@ -59,10 +62,11 @@ def article_data(
     bylines=(),
     sections=(),
     picks=(),
-    initial=(0, 0, 0),
+    initial=(0, 0),
     mark_updated=False,
 ):
-    """POST data for the article form. Rows are dicts; existing rows carry `id` and `article`."""
+    """POST data for the article form. Bylines and picks are inline rows (dicts; existing rows
+    carry `id` and `article`); `sections` are dicts of lead_in, text and bullets (lines)."""
     data = {
         "headline": headline,
         "slug": slug,
@@ -71,19 +75,22 @@ def article_data(
         "status": status,
         "published_at_0": publish_at.strftime("%Y-%m-%d") if publish_at else "",
         "published_at_1": publish_at.strftime("%H:%M:%S") if publish_at else "",
-        "summary_lead": summary_lead,
-        "summary": summary,
-        "take": take,
+        # The summary, sections and take are one text box, in the house grammar.
+        "text": text_of(summary_lead, summary, sections, take),
         "_save": "Save",
     }
     if mark_updated:
         data["mark_updated"] = "on"
     data.update(inline("bylines", list(bylines), initial=initial[0]))
-    data.update(inline("sections", list(sections), initial=initial[1]))
-    data.update(inline("related_picks", list(picks), initial=initial[2]))
+    data.update(inline("related_picks", list(picks), initial=initial[1]))
     # Live articles also carry the corrections inline (issue 10); none added here.
     data.update(inline("corrections", []))
     return data
+
+
+def text_of(summary_lead, summary, sections, take):
+    triples = [(row["lead_in"], row["text"], row["bullets"].splitlines()) for row in sections]
+    return compose(summary_lead, summary, triples, take)
 
 
 def data_for(article, **overrides):
@@ -93,15 +100,7 @@ def data_for(article, **overrides):
         for b in article.bylines.all()
     ]
     sections = [
-        {
-            "id": s.pk,
-            "article": article.pk,
-            "position": s.position,
-            "lead_in": s.lead_in,
-            "text": s.text,
-            "bullets": s.bullets,
-        }
-        for s in article.sections.all()
+        {"lead_in": s.lead_in, "text": s.text, "bullets": s.bullets} for s in article.sections.all()
     ]
     picks = [
         {"id": p.pk, "article": article.pk, "related": p.related_id, "position": p.position}
@@ -120,15 +119,14 @@ def data_for(article, **overrides):
         "bylines": bylines,
         "sections": sections,
         "picks": picks,
-        "initial": (len(bylines), len(sections), len(picks)),
+        "initial": (len(bylines), len(picks)),
     }
     fields.update(overrides)
     return article_data(**fields)
 
 
-def section_row(n, *, position=None, bullets=3):
+def section_row(n, *, bullets=3):
     return {
-        "position": n if position is None else position,
         "lead_in": f"Point {n}",
         "text": f"Sentence {n} with [a link](https://example.com/{n}).",
         "bullets": "\n".join(f"Bullet {n}.{b} *stressed*" for b in range(1, bullets + 1)),
@@ -228,43 +226,77 @@ def test_editor_writes_a_whole_article_on_the_add_form_and_readers_see_it_in_ord
     assert [href for href, _ in outline.recent_links()][:3] == [p.get_absolute_url() for p in picks]
 
 
-def test_failed_publish_names_the_missing_summary_and_keeps_everything_typed(editor_client):
+def test_a_text_that_does_not_fit_is_named_at_its_lines_and_everything_typed_stays(
+    editor_client,
+):
     ada = make_author("Ada Quill")
     pick = make_article("A story to pick")
     before = Article.objects.count()
-
-    response = editor_client.post(
-        add_url(),
-        article_data(
-            headline="Typed headline",
-            slug="typed-headline",
-            status="published",
-            summary_lead="Typed lead",
-            summary="   ",
-            take="Typed take",
-            bylines=[{"author": ada.pk, "position": 1}],
-            sections=[section_row(1), section_row(2)],
-            picks=[{"related": pick.pk, "position": 1}],
-        ),
+    text = (
+        "Typed lead: A summary.\n"
+        "\n"
+        "- A bullet before any section\n"
+        "\n"
+        "Point 1: Sentence 1.\n"
+        "• Bullet 1.1 *stressed*\n"
+        "\n"
+        "Empty:\n"
+        "\n" + "x" * 130 + ": a lead-in too long to be one\n"
+        "\n"
+        "🤔 Typed take"
     )
+    data = article_data(
+        headline="Typed headline",
+        slug="typed-headline",
+        status="published",
+        bylines=[{"author": ada.pk, "position": 1}],
+        picks=[{"related": pick.pk, "position": 1}],
+    )
+    data["text"] = text.replace("\n", "\r\n")  # as a browser posts a textarea
+
+    response = editor_client.post(add_url(), data)
 
     assert response.status_code == 200
-    html = response.content.decode()
-    assert "Add a summary before publishing" in html
+    errors = list(response.context["adminform"].form.errors["text"])
+    assert [error.split(":")[0] for error in errors] == ["Line 3", "Line 8", "Line 10"]
+    assert "bullet before any section" in errors[0]
+    assert "needs a sentence" in errors[1]
+    assert "too long to be one" in errors[2]
     assert Article.objects.count() == before
     assert Section.objects.filter(lead_in__startswith="Point").count() == 0
-    # Everything the editor typed is back in the form.
+    # Everything the editor typed is back in the form, the text as typed.
+    html = response.content.decode()
     assert 'value="Typed headline"' in html
-    assert 'value="Typed take"' in html
-    assert "Bullet 2.3 *stressed*" in html
+    assert response.context["adminform"].form["text"].value().replace("\r\n", "\n") == text
     inlines = {f.formset.prefix: f.formset for f in response.context["inline_admin_formsets"]}
-    assert [form["lead_in"].value() for form in inlines["sections"].forms] == [
-        "Point 1",
-        "Point 2",
-    ]
     assert inlines["bylines"].forms[0]["author"].value() == str(ada.pk)
     assert f'<option value="{ada.pk}" selected>Ada Quill</option>' in html
     assert f'<option value="{pick.pk}" selected>A story to pick</option>' in html
+
+
+def test_a_pasted_page_is_published_with_exactly_its_structure(editor_client):
+    page = PASTED_PAGE.read_text(encoding="utf-8")
+    start = page.index("\n\n", page.index("Join Now")) + 2
+    data = article_data(status="published", bylines=[{"author": make_author().pk}])
+    data["text"] = page[start : page.index("Recent News")]
+
+    response = editor_client.post(add_url(), data)
+
+    assert response.status_code == 302, response.context and response.context["errors"]
+    article = Article.objects.get(slug="lab-ships-a-model")
+    outline = PageOutline(Client().get(article.get_absolute_url()).content.decode())
+    assert outline.names().count("summary") == 1
+    assert outline.texts("summary")[0].startswith("Efficiency becomes the selling point: Three")
+    assert outline.names().count("section") == 4
+    assert [s.bullets.count("\n") + 1 for s in article.sections.all()] == [3, 3, 3, 3]
+    assert outline.texts("take") == ["⚡ Watts, not parameters, are the new benchmark"]
+
+
+def test_failed_publish_names_the_missing_summary(editor_client):
+    response = editor_client.post(add_url(), article_data(status="published"))
+    assert response.status_code == 200
+    assert "Add a summary before publishing" in response.content.decode()
+    assert not Article.objects.filter(slug="lab-ships-a-model").exists()
 
 
 def test_failed_publish_names_the_missing_section(editor_client):
@@ -282,8 +314,7 @@ def test_failed_publish_names_the_missing_section(editor_client):
 
 def test_removing_every_section_of_a_live_article_is_refused(editor_client):
     article = make_article(sections=2)
-    data = data_for(article)
-    data["sections-0-DELETE"] = data["sections-1-DELETE"] = "on"
+    data = data_for(article, sections=[])
     response = editor_client.post(change_url(article), data)
     assert response.status_code == 200
     assert "Add at least one section before publishing" in response.content.decode()
@@ -298,41 +329,23 @@ def test_an_incomplete_draft_saves(editor_client):
     assert article.published_at is None
 
 
-def test_blank_positions_go_after_the_numbered_sections(editor_client):
-    rows = [
-        section_row(1, position=2),
-        section_row(2, position=""),
-        section_row(3, position=1),
-        section_row(4, position=""),
-    ]
-    response = editor_client.post(
-        add_url(), article_data(status="published", summary="Done.", sections=rows)
-    )
-    assert response.status_code == 302
-    article = Article.objects.get(slug="lab-ships-a-model")
-    assert list(article.sections.values_list("lead_in", "position")) == [
-        ("Point 3", 1),
-        ("Point 1", 2),
-        ("Point 2", 3),
-        ("Point 4", 4),
-    ]
-
-
-def test_swapping_two_sections_in_one_save_works(editor_client):
+def test_moving_a_paragraph_moves_its_section_on_the_page(editor_client):
     article = make_article(sections=3)
+    rows = data_for(article)["text"].split("\n\n")
+    rows[1], rows[2] = rows[2], rows[1]
     data = data_for(article)
-    data["sections-0-position"], data["sections-1-position"] = "2", "1"
+    data["text"] = "\n\n".join(rows)
 
     response = editor_client.post(change_url(article), data)
 
     assert response.status_code == 302
-    # The constraint is deferred to commit; check it now, inside the test's transaction.
+    # The position constraint is deferred to commit; check it now, inside the test's transaction.
     with connection.cursor() as cursor:
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-    assert list(article.sections.values_list("lead_in", flat=True)) == [
-        "Lead-in 2",
-        "Lead-in 1",
-        "Lead-in 3",
+    assert list(article.sections.values_list("lead_in", "position")) == [
+        ("Lead-in 2", 1),
+        ("Lead-in 1", 2),
+        ("Lead-in 3", 3),
     ]
     page = PageOutline(Client().get(article.get_absolute_url()).content.decode())
     assert [text.split(":")[0] for text in page.texts("section")] == [
@@ -342,20 +355,19 @@ def test_swapping_two_sections_in_one_save_works(editor_client):
     ]
 
 
-def test_two_sections_in_one_place_are_refused_and_nothing_changes(editor_client):
-    article = make_article(sections=2)
+def test_the_text_box_shows_the_stored_parts_and_an_untouched_save_changes_nothing(
+    editor_client,
+):
+    article = make_article(sections=2, take="🧭 Watch this.")
+    form = editor_client.get(change_url(article)).context["adminform"].form
+    document = parse(form["text"].value())
+    assert [s.lead_in for s in document.sections] == ["Lead-in 1", "Lead-in 2"]
+    assert document.take == "🧭 Watch this."
+    stored = list(article.sections.values_list("lead_in", "text", "bullets"))
     data = data_for(article)
-    data["sections-1-position"] = "1"
-    data["sections-1-lead_in"] = "Changed lead-in"
-
-    response = editor_client.post(change_url(article), data)
-
-    assert response.status_code == 200
-    assert "Please correct the duplicate data for" in response.content.decode()
-    assert list(article.sections.values_list("lead_in", "position")) == [
-        ("Lead-in 1", 1),
-        ("Lead-in 2", 2),
-    ]
+    data["text"] = form["text"].value().replace("\n", "\r\n")
+    assert editor_client.post(change_url(article), data).status_code == 302
+    assert list(article.sections.values_list("lead_in", "text", "bullets")) == stored
 
 
 def test_the_database_still_refuses_two_sections_in_one_place():
@@ -429,9 +441,7 @@ def test_change_form_lays_out_the_article_in_reading_order(editor_client):
         'name="headline"',
         'id="bylines-group"',
         'name="published_at_0"',
-        'name="summary"',
-        'id="sections-group"',
-        'name="take"',
+        'name="text"',
         'id="related_picks-group"',
     ]
     positions = [html.index(mark) for mark in landmarks]

@@ -83,6 +83,7 @@ def test_italic_at_the_start_of_a_line_is_not_a_bullet():
         ("Lead: Summary.\n\n" + "x" * 130 + ": too long", 3, "too long to be one"),
         ("Lead: Summary.\n\nEmpty:", 3, "needs a sentence"),
         ("Lead: Summary.\n\nOk: Fine.\n- a\nstray line", 5, "a line after the bullets"),
+        ("Lead: Summary.\n\nOk: Fine.\n\n\n🤔 " + "t" * 200, 6, "the take is 202 characters"),
     ],
 )
 def test_problems_are_named_at_their_line(text, line, words):

@@ -1,7 +1,8 @@
 """The newsroom desk in Django's admin.
 
 - articles.py: the article form page, its list, "Publish now" and "Unpublish";
-- inlines.py: byline, sections, Recent News picks and corrections on that page;
+- inlines.py: byline, Recent News picks and corrections on that page (the text is one box,
+  articles/forms.py);
 - history.py: comparing two revisions (restoring is django-reversion's own view);
 - preview_links.py: making and revoking shareable preview links;
 - people.py: authors, topics and old addresses.

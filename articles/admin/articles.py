@@ -17,7 +17,7 @@ from reversion.admin import VersionAdmin
 from articles import corrections, images, revisions, services
 from articles.access import can_publish
 from articles.admin.history import compare_view
-from articles.admin.inlines import BylineInline, CorrectionInline, RelatedPickInline, SectionInline
+from articles.admin.inlines import BylineInline, CorrectionInline, RelatedPickInline
 from articles.admin.preview_links import preview_link_revoke_view, preview_links_view
 from articles.forms import ArticleForm
 from articles.models import Article, Correction
@@ -81,7 +81,7 @@ class ArticleChangeList(ChangeList):
 @admin.register(Article)
 class ArticleAdmin(VersionAdmin):
     form = ArticleAdminForm
-    inlines = [BylineInline, SectionInline, RelatedPickInline, CorrectionInline]
+    inlines = [BylineInline, RelatedPickInline, CorrectionInline]
     object_history_template = "admin/articles/article/object_history.html"
     history_latest_first = True
     fieldsets = [
@@ -109,8 +109,7 @@ class ArticleAdmin(VersionAdmin):
                 ]
             },
         ),
-        ("Summary", {"fields": ["summary_lead", "summary"]}),
-        ("The take", {"fields": ["take"]}),
+        ("Text", {"fields": ["text"]}),
     ]
     prepopulated_fields = {"slug": ["headline"]}
     list_display = ["headline", "written_by", "topic_names", "state", "published_at"]
@@ -219,6 +218,7 @@ class ArticleAdmin(VersionAdmin):
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
+        services.article_sections_write(article=form.instance, sections=form.section_triples())
         services.article_saved(article=form.instance, before=form.before)
 
     def delete_model(self, request, obj):

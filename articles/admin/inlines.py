@@ -1,4 +1,4 @@
-"""The parts of an article edited on its page: byline, sections, Recent News picks, and
+"""The parts of an article edited on its page beside its text: byline, Recent News picks, and
 corrections on a live article."""
 
 from django import forms
@@ -6,8 +6,8 @@ from django.contrib import admin
 from django.utils import timezone
 
 from articles.access import can_publish
-from articles.forms import BylineFormSet, PositionedFormSet, SectionForm, SectionFormSet
-from articles.models import Author, Byline, Correction, RelatedPick, Section
+from articles.forms import BylineFormSet, PositionedFormSet
+from articles.models import Author, Byline, Correction, RelatedPick
 
 
 class BylineInline(admin.TabularInline):
@@ -29,17 +29,6 @@ class BylineInline(admin.TabularInline):
         return formset
 
 
-class SectionInline(admin.StackedInline):
-    model = Section
-    form = SectionForm
-    formset = SectionFormSet
-    verbose_name_plural = "Sections (in reading order)"
-    after_fieldset = "Summary"
-
-    def get_extra(self, request, obj=None, **kwargs):
-        return 3 if obj is None else 1
-
-
 class RelatedPickInline(admin.TabularInline):
     model = RelatedPick
     fk_name = "article"
@@ -48,7 +37,7 @@ class RelatedPickInline(admin.TabularInline):
     autocomplete_fields = ["related"]
     verbose_name = "Recent News pick"
     verbose_name_plural = "Recent News picks (shown first, before the newest articles)"
-    after_fieldset = "The take"
+    after_fieldset = "Text"
 
     def get_formset(self, request, obj=None, **kwargs):
         kwargs.setdefault("labels", {"related": "Article"})

@@ -122,17 +122,15 @@ def fill_new_article(page):
     pick(page, page.locator("#bylines-0"), "Mara Lindqvist")
     page.locator("#bylines-group .add-row a").click()
     pick(page, page.locator("#bylines-1"), "Theo Okafor")
-    page.fill("#id_summary_lead", "Picking by colour")
-    page.fill("#id_summary", "Orchard Robotics showed an arm that judges **ripeness** by colour.")
-    sections = [
-        ("How it works", "A camera scores each apple before the arm moves.", "Scores\nGrips"),
-        ("What it costs", "The company would lease arms by the season.", "Leases\nRepairs"),
-    ]
-    for i, (lead_in, text, bullets) in enumerate(sections):
-        page.fill(f"#id_sections-{i}-lead_in", lead_in)
-        page.fill(f"#id_sections-{i}-text", text)
-        page.fill(f"#id_sections-{i}-bullets", bullets)
-    page.fill("#id_take", "🍎 Fruit is harder than factories.")
+    page.fill(
+        "#id_text",
+        "Picking by colour: Orchard Robotics showed an arm that judges **ripeness** by colour.\n\n"
+        "How it works: A camera scores each apple before the arm moves.\n"
+        "• Scores\n• Grips\n\n"
+        "What it costs: The company would lease arms by the season.\n"
+        "• Leases\n• Repairs\n\n"
+        "🍎 Fruit is harder than factories.",
+    )
     pick(page, page.locator("#related_picks-0"), "Tessellate")
 
 
