@@ -3,7 +3,12 @@ editor changes, press Save; run a list action."""
 
 from django.urls import reverse
 
+from articles.forms import article_text
+from articles.models import Article
 from tests.readers import FormReader
+
+# Parts of the article the form shows in its one text box (articles/forms.py).
+TEXT_PARTS = ("summary_lead", "summary", "take")
 
 
 def change_url(article):
@@ -11,7 +16,14 @@ def change_url(article):
 
 
 def save_in_admin(client, article, **changes):
-    """Open the change form, change some fields as an editor would, press Save."""
+    """Open the change form, change some fields as an editor would, press Save. The summary's
+    lead-in, the summary and the take are changed where the editor changes them: in the text."""
+    parts = {name: changes.pop(name) for name in TEXT_PARTS if name in changes}
+    if parts:
+        stored = Article.objects.get(pk=article.pk)
+        for name, value in parts.items():
+            setattr(stored, name, value)
+        changes["text"] = article_text(stored)
     form = FormReader(client.get(change_url(article)).content.decode(), "article_form")
     response = client.post(change_url(article), form.as_post(_save="Save", **changes))
     assert response.status_code == 302, response.context and response.context["errors"]
