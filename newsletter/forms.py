@@ -2,15 +2,14 @@ import re
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.core.validators import EmailValidator
 
-from newsletter.models import normalize_address
+from newsletter.addresses import MAX_LENGTH, Unmailable, normalize_address
 
 # Line breaks and other control characters are how header injection starts.
 CONTROL = re.compile(r"[\x00-\x1f\x7f\x85\u2028\u2029]")
 # One plain address: no display names, lists, quoted local parts or address literals.
 NOT_PLAIN = re.compile(r"[\s\"<>,;:()\[\]\\]")
-MAX_LENGTH = 254
+PLAIN_ONLY = "Enter just one address, like name@example.com, without spaces or brackets."
 
 
 class SignupForm(forms.Form):
@@ -20,28 +19,32 @@ class SignupForm(forms.Form):
     website = forms.CharField(required=False, strip=False)
 
     def clean_email(self):
+        """The address in its one spelling (newsletter/addresses.py), or a form error for
+        anything our mail server could not send to: nothing is kept for it."""
         raw = self.cleaned_data["email"]
         if CONTROL.search(raw):
             raise ValidationError(
                 "Enter the address on one line, without line breaks or control characters.",
                 code="control",
             )
-        value = raw.strip()
-        if not value:
+        if not raw.strip():
             raise ValidationError("Enter your email address.", code="required")
-        if len(value) > MAX_LENGTH:
+        if len(raw.strip()) > MAX_LENGTH:
             raise ValidationError(
-                f"That is too long for an email address ({len(value)} characters; "
+                f"That is too long for an email address ({len(raw.strip())} characters; "
                 f"the most is {MAX_LENGTH}).",
                 code="max_length",
             )
-        if NOT_PLAIN.search(value):
-            raise ValidationError(
-                "Enter just one address, like name@example.com, without spaces or brackets.",
-                code="not_plain",
-            )
-        EmailValidator(message="Enter a complete email address, like name@example.com.")(value)
-        return normalize_address(value)
+        # Checked before and after folding: fullwidth brackets or commas become real ones.
+        if NOT_PLAIN.search(raw.strip()):
+            raise ValidationError(PLAIN_ONLY, code="not_plain")
+        try:
+            address = normalize_address(raw)
+        except Unmailable as error:
+            raise ValidationError(str(error), code="unmailable") from None
+        if NOT_PLAIN.search(address):
+            raise ValidationError(PLAIN_ONLY, code="not_plain")
+        return address
 
     def clean_source(self):
         """The page path the form was on; anything else is recorded as unknown."""

@@ -3,16 +3,14 @@ from django.db.models import Q
 from django.db.models.functions import Coalesce, Lower
 from django.utils import timezone
 
-
-def normalize_address(value):
-    """Trim and lower-case the domain; the local part keeps its case (RFC 5321 allows it)."""
-    local, _, domain = value.strip().rpartition("@")
-    return f"{local}@{domain.lower()}" if local else value.strip()
+from newsletter.addresses import normalize_address
 
 
 class SubscriberQuerySet(models.QuerySet):
     def with_address(self, address):
-        """The subscriber for this address whatever its case, through the Lower(email) index."""
+        """The subscriber for this address however it is spelt (newsletter/addresses.py) and
+        whatever its case, through the Lower(email) index. Raises Unmailable for an address
+        that cannot be one of ours."""
         return self.alias(email_lower=Lower("email")).filter(
             email_lower=normalize_address(address).lower()
         )

@@ -9,7 +9,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from newsletter import tokens
-from newsletter.models import ConsentRecord, Subscriber, normalize_address
+from newsletter.addresses import normalize_address
+from newsletter.models import ConsentRecord, Subscriber
 from newsletter.ratelimit import client_network
 from newsletter.tasks import send_signup_email
 
