@@ -18,6 +18,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 
 from newsletter import editions, services
+from newsletter.admin_mail_events import MailEventInline
 from newsletter.content import digest_content, edition_articles, render_bodies
 from newsletter.digest import preview_unsubscribe
 from newsletter.models import ConsentRecord, Edition, EditionArticle, Subscriber
@@ -68,7 +69,7 @@ class ConsentRecordInline(admin.TabularInline):
 
 @admin.register(Subscriber)
 class SubscriberAdmin(admin.ModelAdmin):
-    list_display = ["email", "status", "created_at", "confirmed_at", "unsubscribed_at"]
+    list_display = ["email", "status", "created_at", "confirmed_at", "suppressed_at"]
     list_filter = ["status", "created_at", "confirmed_at"]
     date_hierarchy = "created_at"
 
@@ -84,9 +85,11 @@ class SubscriberAdmin(admin.ModelAdmin):
         "confirmed_at",
         "unsubscribed_at",
         "signup_emailed_at",
+        "suppressed_at",
+        "suppressed_reason",
     ]
     fields = readonly_fields
-    inlines = [ConsentRecordInline]
+    inlines = [MailEventInline, ConsentRecordInline]
     actions = ["export_csv", "unsubscribe"]
     change_list_template = "newsletter/admin/subscriber_change_list.html"
     show_full_result_count = False

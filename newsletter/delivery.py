@@ -19,6 +19,7 @@ from django.db import connection, transaction
 from django.db.models import F, Min, Q
 from django.utils import timezone
 
+from newsletter import suppression
 from newsletter.digest import DigestComposer, delivery_message_id
 from newsletter.models import Delivery, Edition, Subscriber
 
@@ -134,7 +135,10 @@ def _failed(claim, row, text, *, permanent, report):
     attempts_left = row.attempts < settings.NEWSLETTER_MAX_ATTEMPTS
     if permanent or not attempts_left:
         report.failed += 1
-        return _settle(claim, row, status=Status.FAILED, last_error=text)
+        settled = _settle(claim, row, status=Status.FAILED, last_error=text)
+        if settled:  # a 5xx suppresses the address; a 4xx counts toward it
+            suppression.delivery_failed(delivery=row, detail=text, permanent=permanent)
+        return settled
     delay = settings.NEWSLETTER_RETRY_DELAY * 2 ** (row.attempts - 1)
     report.retried += 1
     return _settle(

@@ -28,6 +28,8 @@ class Subscriber(models.Model):
         PENDING = "pending", "Pending confirmation"
         CONFIRMED = "confirmed", "Confirmed"
         UNSUBSCRIBED = "unsubscribed", "Unsubscribed"
+        # Mail to it failed for good, or its reader reported spam (newsletter/suppression.py).
+        SUPPRESSED = "suppressed", "Suppressed"
 
     email = models.EmailField(max_length=254)
     status = models.CharField(max_length=12, choices=Status, default=Status.PENDING)
@@ -44,6 +46,10 @@ class Subscriber(models.Model):
         blank=True,
         help_text="When a signup last queued an email to this address (at most one an hour).",
     )
+    suppressed_at = models.DateTimeField(null=True, blank=True, help_text="When mail stopped.")
+    suppressed_reason = models.CharField(
+        max_length=300, blank=True, help_text="Why: the bounce or complaint that stopped it."
+    )
 
     objects = SubscriberQuerySet.as_manager()
 
@@ -53,8 +59,12 @@ class Subscriber(models.Model):
         constraints = [
             models.UniqueConstraint(Lower("email"), name="subscriber_email_unique_any_case"),
             models.CheckConstraint(
-                condition=Q(status__in=["pending", "confirmed", "unsubscribed"]),
+                condition=Q(status__in=["pending", "confirmed", "unsubscribed", "suppressed"]),
                 name="subscriber_status_known",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="suppressed") | Q(suppressed_at__isnull=False),
+                name="subscriber_suppressed_has_time",
             ),
             models.CheckConstraint(
                 condition=~Q(status="confirmed") | Q(confirmed_at__isnull=False),
@@ -94,21 +104,6 @@ class ConsentRecord(models.Model):
 
     def __str__(self):
         return f"Consent of {self.subscriber} on {self.created_at:%Y-%m-%d %H:%M}"
-
-
-class RateLimit(models.Model):
-    """One counter per key and fixed time window, shared by every worker and machine."""
-
-    pk = models.CompositePrimaryKey("key", "window_start")
-    key = models.CharField(max_length=100)
-    window_start = models.BigIntegerField(help_text="Unix time the window opened.")
-    count = models.PositiveIntegerField(default=0)
-
-    class Meta:
-        indexes = [models.Index(fields=["window_start"], name="ratelimit_window_start")]
-
-    def __str__(self):
-        return f"{self.key} @ {self.window_start}: {self.count}"
 
 
 # --- The daily digest: editions and their outbox ---
@@ -340,3 +335,8 @@ class Delivery(models.Model):
 
     def __str__(self):
         return f"{self.edition} to {self.subscriber}"
+
+
+# Models defined beside the code that writes them, imported here so Django finds them.
+from newsletter.mail_events import MailEvent  # noqa: E402, F401
+from newsletter.ratelimit import RateLimit  # noqa: E402, F401

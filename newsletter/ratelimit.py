@@ -6,10 +6,25 @@ import time
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import connection
+from django.db import connection, models
 
-from newsletter.models import RateLimit
 from newsroom.client import client_ip
+
+
+class RateLimit(models.Model):
+    """One counter per key and fixed time window, shared by every worker and machine."""
+
+    pk = models.CompositePrimaryKey("key", "window_start")
+    key = models.CharField(max_length=100)
+    window_start = models.BigIntegerField(help_text="Unix time the window opened.")
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        indexes = [models.Index(fields=["window_start"], name="ratelimit_window_start")]
+
+    def __str__(self):
+        return f"{self.key} @ {self.window_start}: {self.count}"
+
 
 # Windows older than this are deleted when a new window opens; every limit must be shorter.
 KEEP_SECONDS = 86400

@@ -15,6 +15,9 @@ from newsletter.ratelimit import client_network
 from newsletter.tasks import send_signup_email
 
 Status = Subscriber.Status
+# Addresses a confirmation link can no longer bring back; a suppressed address keeps its
+# status (and the reason) when its reader also unsubscribes.
+GONE = (Status.UNSUBSCRIBED, Status.SUPPRESSED)
 
 
 class InvalidLink(Exception):
@@ -59,7 +62,7 @@ def subscription_request(*, email, source, pitch, ip):
             ip_network=client_network(ip),
         )
         changed = []
-        if subscriber.status == Status.UNSUBSCRIBED:
+        if subscriber.status in GONE:  # back only through a fresh double opt-in
             subscriber.status, subscriber.status_changed_at = Status.PENDING, now
             changed += ["status", "status_changed_at"]
         last = subscriber.signup_emailed_at
@@ -88,7 +91,7 @@ def confirm_link_subscriber(*, token):
     follow links). Raises InvalidLink when forged, expired, or the address has since left."""
     pk = _subscriber_id(token, tokens.confirm_subscriber_id)
     subscriber = Subscriber.objects.filter(pk=pk).first()
-    if subscriber is None or subscriber.status == Status.UNSUBSCRIBED:
+    if subscriber is None or subscriber.status in GONE:
         raise InvalidLink()
     return subscriber
 
@@ -99,7 +102,7 @@ def subscription_confirm(*, token):
     now = timezone.now()
     with transaction.atomic():
         subscriber = Subscriber.objects.select_for_update().filter(pk=pk).first()
-        if subscriber is None or subscriber.status == Status.UNSUBSCRIBED:
+        if subscriber is None or subscriber.status in GONE:
             raise InvalidLink()
         if subscriber.status == Status.PENDING:
             subscriber.status = Status.CONFIRMED
@@ -126,7 +129,7 @@ def subscription_cancel(*, token):
     """Unsubscribe at once, whatever the current status; repeating changes nothing."""
     pk = _subscriber_id(token, tokens.unsubscribe_subscriber_id)
     now = timezone.now()
-    Subscriber.objects.filter(pk=pk).exclude(status=Status.UNSUBSCRIBED).update(
+    Subscriber.objects.filter(pk=pk).exclude(status__in=GONE).update(
         status=Status.UNSUBSCRIBED, unsubscribed_at=now, status_changed_at=now
     )
     return unsubscribe_link_subscriber(token=token)
@@ -135,6 +138,6 @@ def subscription_cancel(*, token):
 def subscribers_unsubscribe(*, subscribers):
     """Unsubscribe every subscriber in the queryset (an editor's action); returns how many."""
     now = timezone.now()
-    return subscribers.exclude(status=Status.UNSUBSCRIBED).update(
+    return subscribers.exclude(status__in=GONE).update(
         status=Status.UNSUBSCRIBED, unsubscribed_at=now, status_changed_at=now
     )

@@ -72,6 +72,8 @@ NEWSLETTER_MAX_ATTEMPTS = env.int("NEWSLETTER_MAX_ATTEMPTS", default=5)
 NEWSLETTER_RETRY_DELAY = env.float("NEWSLETTER_RETRY_DELAY", default=60)
 NEWSLETTER_WORKER_PATIENCE = env.float("NEWSLETTER_WORKER_PATIENCE", default=30)
 NEWSLETTER_SEND_PAUSE = env.float("NEWSLETTER_SEND_PAUSE", default=0)
+# Temporary failures in this many editions in a row suppress an address (newsletter/suppression.py).
+NEWSLETTER_SOFT_FAIL_EDITIONS = env.int("NEWSLETTER_SOFT_FAIL_EDITIONS", default=3)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
