@@ -28,7 +28,7 @@ help:
 	@echo "make editor-password  a new password for the demo editor of make run"
 	@echo "make serve  production-like: collectstatic, migrate, gunicorn"
 	@echo "make bench  page benchmarks (PostgreSQL, nginx, wrk)"
-	@echo "make bench-mail  the daily digest to 10,000 and 100,000 subscribers"
+	@echo "make bench-mail  the daily digest to 10,000 and 100,000 subscribers; queueing 1,000,000"
 	@echo "make bench-federation  one story to 1,000 followers on 100 servers"
 
 python:
@@ -86,11 +86,12 @@ bench: install
 	$(PY) -m bench.pages
 
 # The daily digest to 10,000 and 100,000 subscribers through an SMTP sink (BENCH_MAIL_RUNS
-# overrides the runs, e.g. 10000x4).
+# overrides the runs, e.g. 10000x4), then queueing one edition for 100,000 and 1,000,000.
 bench-mail: install
 	@DATABASE_URL=$${MAIL_BENCH_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/newsroom_bench_mail} \
 	  $(PY) -m newsroom.preflight postgres
 	$(PY) -m bench.mail_bench $(if $(BENCH_MAIL_RUNS),--runs $(BENCH_MAIL_RUNS))
+	$(PY) -m bench.queue_bench
 
 # One story to 1,000 followers on 100 fake servers on loopback.
 bench-federation: install

@@ -208,8 +208,8 @@ def ensure_subscribers(count):
         cursor.execute("TRUNCATE newsletter_delivery, newsletter_subscriber CASCADE")
         cursor.execute(
             "INSERT INTO newsletter_subscriber "
-            "(email, status, created_at, status_changed_at, confirmed_at) "
-            "SELECT 'reader' || g || '@bench.example', 'confirmed', now(), now(), now() "
+            "(email, status, created_at, status_changed_at, confirmed_at, suppressed_reason) "
+            "SELECT 'reader' || g || '@bench.example', 'confirmed', now(), now(), now(), '' "
             "FROM generate_series(1, %s) AS g",
             [count],
         )
