@@ -184,7 +184,10 @@ def send_batch(claim, *, edition, composer, mailer, report, lease):
             mailer.send_messages(
                 [
                     composer.message_for(
-                        address=subscriber.email, subscriber=subscriber, message_id_value=message_id
+                        address=subscriber.email,
+                        subscriber=subscriber,
+                        message_id_value=message_id,
+                        delivery_pk=row.pk,
                     )
                 ]
             )
@@ -294,7 +297,7 @@ def run_worker(edition_id, *, patience=None, batch_size=None, lease=None):
             claim = claim_batch(edition, size=batch_size, lease=lease)
             if claim.rows:
                 idle_since = None
-                composer = composer or DigestComposer(edition)
+                composer = composer or DigestComposer(edition, mailer=mailer)
                 reachable = send_batch(
                     claim,
                     edition=edition,

@@ -27,7 +27,7 @@ from django.core.mail import EmailMessage
 from django.urls import reverse
 from django.utils import timezone
 
-from newsletter import tokens
+from newsletter import bounces, tokens
 from newsletter.content import digest_content, render_bodies
 from newsletter.emails import NewsletterMessage, list_headers, message_id
 
@@ -176,7 +176,7 @@ class PreparedDigest:
                 raise CannotPrepare(f"the {name} marker is not exactly where we put it")
         return pieces
 
-    def message_for(self, *, address, subscriber, message_id_value, date=None):
+    def message_for(self, *, address, subscriber, message_id_value, date=None, return_path=None):
         values = {
             "to": address.encode(),
             "token": tokens.unsubscribe_token(subscriber).encode(),
@@ -184,28 +184,42 @@ class PreparedDigest:
             "date": format_datetime(date or timezone.now()).encode(),
         }
         data = b"".join(values[p] if isinstance(p, str) else p for p in self.pieces)
-        return SerializedMessage(data, from_email=self.envelope_sender, to=[address])
+        return SerializedMessage(data, from_email=return_path or self.envelope_sender, to=[address])
 
 
 class DigestComposer:
     """Per worker: the fastest correct way to write this edition to each recipient."""
 
-    def __init__(self, edition):
+    def __init__(self, edition, *, mailer=None):
         self.edition = edition
         self.content = digest_content(edition)
+        # An email service's API (django-anymail) reads a message's parts, never its bytes; it
+        # reports bounces itself (newsletter/webhooks.py), so the message carries the delivery
+        # in its metadata, which the service's webhook echoes, instead of a return path.
+        self.service = type(mailer).__module__.startswith("anymail.")
         try:
-            self.prepared = PreparedDigest(self.content)
+            self.prepared = None if self.service else PreparedDigest(self.content)
         except CannotPrepare:
             self.prepared = None
 
-    def message_for(self, *, address, subscriber, message_id_value):
+    def message_for(self, *, address, subscriber, message_id_value, delivery_pk=None):
+        return_path = None if self.service else bounces.bounce_address(delivery_pk)
         if self.prepared is not None and address.isascii():
             return self.prepared.message_for(
-                address=address, subscriber=subscriber, message_id_value=message_id_value
+                address=address,
+                subscriber=subscriber,
+                message_id_value=message_id_value,
+                return_path=return_path,
             )
-        return compose_digest(
+        message = compose_digest(
             self.content,
             to=address,
             unsubscribe_url=unsubscribe_link(tokens.unsubscribe_token(subscriber)),
             message_id_value=message_id_value,
         )
+        if return_path:  # the envelope's sender; the From header stays NEWSLETTER_FROM
+            message.extra_headers["From"] = message.from_email
+            message.from_email = return_path
+        if self.service and delivery_pk is not None:
+            message.metadata = {"newsletter_delivery": str(delivery_pk)}
+        return message

@@ -1,7 +1,8 @@
 """EMAIL_URL, as settings.py reads it, turned into Django 6.1's MAILERS entry (django-environ
 only knows the old EMAIL_* settings)."""
 
-from urllib.parse import unquote, urlsplit
+import re
+from urllib.parse import parse_qsl, unquote, urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -28,9 +29,12 @@ def mailer_from_url(url, *, debug, outbox, timeout):
             "BACKEND": "newsroom.outbox.OutboxMailer",
             "OPTIONS": {"directory": str(outbox)},
         }
+    if scheme == "anymail":
+        return _email_service(parts)
     if scheme not in {"smtp", "smtps", "submission"}:
         raise ImproperlyConfigured(
-            f"EMAIL_URL scheme {scheme!r} is not one of smtp, smtps, submission, console, outbox."
+            f"EMAIL_URL scheme {scheme!r} is not one of smtp, smtps, submission, anymail, "
+            "console, outbox."
         )
     default_port = {"smtp": 25, "smtps": 465, "submission": 587}[scheme]
     return {
@@ -44,4 +48,18 @@ def mailer_from_url(url, *, debug, outbox, timeout):
             "use_tls": scheme == "submission",
             "timeout": timeout,
         },
+    }
+
+
+def _email_service(parts):
+    """anymail://<service>?<option>=<value>&…: an email service's API through django-anymail,
+    e.g. anymail://mailgun?api_key=…&sender_domain=mg.example.org or
+    anymail://postmark?server_token=…; the options are that backend's own (its documentation's
+    settings, lower-cased). Its webhook keys are in ANYMAIL (settings.py)."""
+    service = (parts.hostname or "").lower()
+    if not re.fullmatch(r"[a-z][a-z_]*", service):
+        raise ImproperlyConfigured("EMAIL_URL=anymail://<service>: name the email service.")
+    return {
+        "BACKEND": f"anymail.backends.{service}.EmailBackend",
+        "OPTIONS": dict(parse_qsl(parts.query)),
     }

@@ -72,6 +72,9 @@ NEWSLETTER_MAX_ATTEMPTS = env.int("NEWSLETTER_MAX_ATTEMPTS", default=5)
 NEWSLETTER_RETRY_DELAY = env.float("NEWSLETTER_RETRY_DELAY", default=60)
 NEWSLETTER_WORKER_PATIENCE = env.float("NEWSLETTER_WORKER_PATIENCE", default=30)
 NEWSLETTER_SEND_PAUSE = env.float("NEWSLETTER_SEND_PAUSE", default=0)
+# VERP (newsletter/bounces.py): digests leave with bounces+<delivery>@… of this address as their
+# return path, a mailbox `manage.py read_bounces` reads; unset, bounces go to NEWSLETTER_FROM.
+NEWSLETTER_BOUNCE_ADDRESS = env.str("NEWSLETTER_BOUNCE_ADDRESS", default="")
 # Temporary failures in this many editions in a row suppress an address (newsletter/suppression.py).
 NEWSLETTER_SOFT_FAIL_EDITIONS = env.int("NEWSLETTER_SOFT_FAIL_EDITIONS", default=3)
 
@@ -91,6 +94,7 @@ INSTALLED_APPS = [
     "articles",
     "newsletter",
     "federation",
+    "anymail",
 ]
 
 MIDDLEWARE = [
@@ -239,6 +243,9 @@ MAILERS = {
         timeout=env.int("EMAIL_TIMEOUT", default=10),
     )
 }
+# Email services' webhook credentials (newsletter/webhooks.py), as JSON, e.g.
+# {"MAILGUN_WEBHOOK_SIGNING_KEY": "…", "WEBHOOK_SECRET": "user:password"}.
+ANYMAIL = env.json("ANYMAIL", default={})
 DEFAULT_FROM_EMAIL = NEWSLETTER_FROM
 SERVER_EMAIL = env.str("SERVER_EMAIL", default=NEWSLETTER_FROM)
 
