@@ -4,8 +4,15 @@ import re
 
 import pytest
 
-from articles import lists, services
-from tests.factories import make_article, make_author, make_topic
+from articles import images, lists, services
+from tests.factories import (
+    make_article,
+    make_author,
+    make_topic,
+    media_folder,
+    picture_bytes,
+    upload,
+)
 from tests.readers import read_page
 
 pytestmark = pytest.mark.django_db
@@ -183,6 +190,33 @@ def test_list_pages_cost_a_fixed_number_of_queries(client, desk, count, django_a
     # topics, counts
     with django_assert_num_queries(2):
         assert client.get("/topics/").status_code == 200
+
+
+def test_lists_show_each_story_date_and_a_thumbnail_when_it_has_a_picture(
+    client, desk, settings, tmp_path, django_assert_num_queries
+):
+    media_folder(settings, tmp_path)
+    _populate(desk, 3)
+    lead_image = images.store_lead_image(images.accept_upload(upload("p.jpg", picture_bytes())))
+    services.article_update(
+        article=make_article("Pictured story", hours_ago=9, authors=[desk["mara"]]),
+        topics=[desk["models"]],
+        lead_image=lead_image,
+        lead_image_alt="A yellow disc on blue.",
+    )
+    thumbnail = images.picture(lead_image, images.SMALL).url
+    for path in ("/", "/topics/models/", "/authors/mara-lindqvist/", "/search/?q=story"):
+        html = client.get(path).content.decode()
+        stories = re.findall(r'<article class="story[^"]*">.*?</article>', html, re.S)
+        assert len(stories) == 4, path
+        pictured = [story for story in stories if "Pictured story" in story][0]
+        assert f'class="story-image" src="{thumbnail}"' in pictured, path
+        assert 'alt="A yellow disc on blue."' in pictured
+        assert all(re.search(r'<time datetime="[^"]+">\w+', story) for story in stories), path
+        assert html.count('class="story-image"') == 1, path
+    # The picture comes joined to its story's row: the same queries as a list without one.
+    with django_assert_num_queries(3):
+        client.get("/topics/models/?page=1")
 
 
 @pytest.mark.parametrize(
