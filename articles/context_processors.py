@@ -14,6 +14,7 @@ from functools import cache as once
 from django.core.cache import cache
 from django.template.loader import get_template
 from django.utils.functional import SimpleLazyObject
+from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
 from articles.models import Topic
@@ -25,7 +26,15 @@ NAV_SECONDS = 60 * 60
 
 
 def navigation(request):
-    return {"site_nav": SimpleLazyObject(_site_nav)}
+    return {"site_nav": SimpleLazyObject(lambda: _marking_current(_site_nav(), request.path))}
+
+
+def _marking_current(html, path):
+    """The navigation with the link to this very page (a topic, all topics) marked
+    aria-current: marked per request on the kept HTML, which stays the same for every page."""
+    link = f'<a href="{escape(path)}">'
+    marked = html.replace(link, f'<a href="{escape(path)}" aria-current="page">', 1)
+    return mark_safe(marked)  # noqa: S308 (our template's output)
 
 
 @once

@@ -13,17 +13,24 @@ SQLite, or an OR of subqueries, which PostgreSQL answers by reading every articl
 
 from django.db.models import Exists, OuterRef
 
+from articles import images
 from articles.models import Article
 
 RECENT_NEWS_COUNT = 4
-# What a link shows: its headline and dek, and the slug for its address.
-LINK_COLUMNS = ("headline", "slug", "dek", "published_at")
+# What a link shows: its headline, dek and date, the slug for its address, and its lead
+# image's thumbnail (joined to the row, so no query more).
+LINK_COLUMNS = ("headline", "slug", "dek", "published_at", *images.LIST_COLUMNS)
 
 
 def recent_news(article, *, topic_ids, pick_ids, count=RECENT_NEWS_COUNT):
     """Up to `count` published articles other than `article`, in Recent News order, given
     the ids of the article's topics and of its picks (in the editor's order)."""
-    others = Article.objects.published().exclude(pk=article.pk).only(*LINK_COLUMNS)
+    others = (
+        Article.objects.published()
+        .exclude(pk=article.pk)
+        .select_related("lead_image")
+        .only(*LINK_COLUMNS)
+    )
     items = []
     if pick_ids:
         picked = others.in_bulk(pick_ids)

@@ -1,12 +1,16 @@
 """Recent News: picks first, then the same topic, then the latest; four items, one to three
 small queries through `published()`, each walking an index."""
 
+import re
+
 import pytest
+from django.core.cache import cache
 from django.db import connection
 
+from articles import images, seo
 from articles.models import Article
 from articles.recent import recent_news
-from tests.factories import make_article, make_topic
+from tests.factories import make_article, make_topic, media_folder, picture_bytes, upload
 
 pytestmark = pytest.mark.django_db
 
@@ -91,6 +95,7 @@ def test_links_load_only_the_columns_they_show(django_assert_num_queries):
     with django_assert_num_queries(0):
         for other in items:
             assert other.headline and other.dek and other.get_absolute_url()
+            assert other.published_at and other.lead_image is None  # joined, not looked up
     assert items[0].get_deferred_fields() >= {"summary", "summary_html", "search_text"}
 
 
@@ -152,3 +157,32 @@ def _plan_nodes(node):
     yield node
     for child in node.get("Plans", []):
         yield from _plan_nodes(child)
+
+
+def test_recent_news_shows_each_date_and_a_thumbnail_at_the_same_query_count(
+    client, settings, tmp_path, django_assert_num_queries
+):
+    settings.PAGE_CACHE_SECONDS = 0
+    media_folder(settings, tmp_path)
+    topic = make_topic("Models")
+    lead_image = images.store_lead_image(images.accept_upload(upload("p.jpg", picture_bytes())))
+    pictured = make_article(
+        "Pictured", hours_ago=5, topics=[topic], lead_image=lead_image, lead_image_alt="A disc."
+    )
+    plain = [make_article(f"Plain {n}", hours_ago=10 + n, topics=[topic]) for n in range(3)]
+    article = make_article("The story", hours_ago=1, topics=[topic])
+    cache.clear()
+    client.get(article.get_absolute_url())
+    # The article's row and Recent News with its pictures joined (tests/test_articles_page.py).
+    with django_assert_num_queries(2):
+        html = client.get(article.get_absolute_url()).content.decode()
+    start = html.index('class="recent-news"')
+    recent = html[start : html.index("</section>", start)]
+    items = re.findall(r"<li.*?</li>", recent, re.S)
+    assert len(items) == 4
+    for item, other in zip(items, [pictured, *plain], strict=True):
+        assert f'<time datetime="{seo.isotime(other.published_at)}">' in item
+    thumbnail = images.picture(lead_image, images.SMALL).url
+    assert f'class="recent-thumbnail" src="{thumbnail}"' in items[0]
+    assert 'alt="A disc."' in items[0]
+    assert not any("<img" in item for item in items[1:])

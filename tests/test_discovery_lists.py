@@ -150,6 +150,25 @@ def test_header_shows_navigation_topics_and_a_search_form(client, desk):
     assert "csrfmiddlewaretoken" not in html
 
 
+def test_navigation_marks_the_page_it_is_on_and_stays_cached(
+    client, desk, django_assert_num_queries
+):
+    make_article("Story", topics=[desk["models"]])
+
+    def current(path):
+        html = client.get(path).content.decode()
+        nav = html[html.index('aria-label="Topics"') : html.index("</nav>")]
+        return re.findall(r'<a href="([^"]+)" aria-current="page">', nav)
+
+    assert current("/") == []
+    assert current("/topics/models/") == ["/topics/models/"]
+    assert current("/topics/policy/") == ["/topics/policy/"]
+    assert current("/topics/") == ["/topics/"]
+    assert current("/authors/mara-lindqvist/") == []
+    with django_assert_num_queries(4):  # the topic, page, bylines, topics: the header is kept
+        assert current("/topics/models/?page=1") == ["/topics/models/"]
+
+
 def test_navigation_is_cached_until_a_topic_changes(
     client, desk, django_assert_num_queries, django_capture_on_commit_callbacks
 ):
