@@ -19,6 +19,7 @@ from django.db import connection, transaction
 from django.db.models import F, Min, Q
 from django.utils import timezone
 
+from articles import page_cache
 from newsletter import suppression
 from newsletter.digest import DigestComposer, delivery_message_id
 from newsletter.models import Delivery, Edition, Subscriber
@@ -279,6 +280,20 @@ def finish_edition(edition):
     return True
 
 
+def stop_edition(edition, error):
+    """Sending cannot go on (the edition's email cannot be built): back to draft, with the
+    reason on the edition's page, so an editor can mend it and send again. The deliveries
+    stay queued; those already sent are never sent twice."""
+    text = f"{type(error).__name__}: {error}"[:1000]
+    stopped = Edition.objects.filter(pk=edition.pk, status=Edition.Status.SENDING).update(
+        status=Edition.Status.DRAFT, last_error=text
+    )
+    logger.error("%s: sending stopped: %s", edition, text)
+    if stopped:
+        page_cache.content_changed()  # a draft leaves the public archive
+    return stopped
+
+
 def run_worker(edition_id, *, patience=None, batch_size=None, lease=None):
     """Drain the edition's outbox until nothing is left, or until only rows that fall due
     later than `patience` seconds from now remain (returned as `waiting_until`)."""
@@ -289,15 +304,20 @@ def run_worker(edition_id, *, patience=None, batch_size=None, lease=None):
     edition = Edition.objects.filter(pk=edition_id).first()
     if edition is None or edition.status != Edition.Status.SENDING:
         return report
-    composer = None
     mailer = mail.mailers.default
+    try:
+        # Before claiming anything: a worker that cannot write the email holds no row back.
+        composer = DigestComposer(edition, mailer=mailer)
+    except Exception as error:
+        # Whatever went wrong, the edition must not stay `sending` with nobody sending it.
+        stop_edition(edition, error)
+        raise
     idle_since = None
     try:
         while True:
             claim = claim_batch(edition, size=batch_size, lease=lease)
             if claim.rows:
                 idle_since = None
-                composer = composer or DigestComposer(edition, mailer=mailer)
                 reachable = send_batch(
                     claim,
                     edition=edition,

@@ -31,6 +31,7 @@ class Built:
 
 
 def default_subject(date, lead_headline):
+    lead_headline = " ".join(lead_headline.split())  # one line, whatever an old row holds
     prefix = f"{settings.SITE_NAME} daily, {date.day} {date:%B %Y}: "
     room = MAX_SUBJECT - len(prefix)
     if len(lead_headline) > room:
@@ -121,10 +122,12 @@ def send_edition(*, edition_id, workers=None):
         if edition.status == Edition.Status.DRAFT:
             if not edition_articles(edition).exists():
                 raise EditionError(f"{edition} has no published article to send.")
-            edition.status, edition.started_at = Edition.Status.SENDING, now
+            # A retry after sending stopped keeps started_at and adds who confirmed since.
+            edition.status, edition.started_at = Edition.Status.SENDING, edition.started_at or now
             queued = _queue_deliveries(edition, now)
-            edition.recipient_count = queued
-            edition.save(update_fields=["status", "started_at", "recipient_count"])
+            edition.recipient_count = Delivery.objects.filter(edition=edition).count()
+            edition.last_error = ""
+            edition.save(update_fields=["status", "started_at", "recipient_count", "last_error"])
             page_cache.content_changed()  # the edition joins the public archive
         transaction.on_commit(partial(enqueue_delivery_workers, edition.pk, workers))
     return queued

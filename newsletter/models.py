@@ -4,6 +4,7 @@ from django.db.models.functions import Coalesce, Lower
 from django.utils import timezone
 
 from newsletter.addresses import normalize_address
+from newsroom.validators import validate_single_line
 
 
 class SubscriberQuerySet(models.QuerySet):
@@ -157,7 +158,9 @@ class Edition(models.Model):
         SENT = "sent", "Sent"
 
     date = models.DateField(unique=True, help_text="The day this edition is for.")
-    subject = models.CharField(max_length=200, help_text="The email's subject line.")
+    subject = models.CharField(
+        max_length=200, validators=[validate_single_line], help_text="The email's subject line."
+    )
     intro = models.TextField(
         blank=True,
         help_text=(
@@ -184,6 +187,10 @@ class Edition(models.Model):
     sent_count = models.PositiveIntegerField(null=True, blank=True)
     failed_count = models.PositiveIntegerField(null=True, blank=True)
     skipped_count = models.PositiveIntegerField(null=True, blank=True)
+    last_error = models.TextField(
+        blank=True,
+        help_text="Why sending last stopped, if it did; sending again clears it.",
+    )
 
     objects = EditionQuerySet.as_manager()
 

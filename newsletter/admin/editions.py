@@ -51,7 +51,7 @@ PREVIEW_CSP = (
 
 @admin.register(Edition)
 class EditionAdmin(admin.ModelAdmin):
-    list_display = ["date", "subject", "status", "recipients", "sent", "pending", "failed"]
+    list_display = ["date", "subject", "state", "recipients", "sent", "pending", "failed"]
     list_display_links = ["date", "subject"]
     list_filter = ["status"]
     date_hierarchy = "date"
@@ -82,6 +82,12 @@ class EditionAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return super().has_delete_permission(request, obj) and (obj is None or obj.is_draft)
+
+    @admin.display(description="Status", ordering="status")
+    def state(self, edition):
+        if edition.last_error:
+            return f"{edition.get_status_display()} (sending stopped)"
+        return edition.get_status_display()
 
     @admin.display(description="Recipients", ordering="recipient_count")
     def recipients(self, edition):
@@ -199,15 +205,22 @@ class EditionAdmin(admin.ModelAdmin):
             return HttpResponseRedirect(self._change_url(edition))
         if request.method == "POST":
             try:
-                queued = editions.send_edition(edition_id=edition.pk)
+                editions.send_edition(edition_id=edition.pk)
             except editions.EditionError as error:
                 self.message_user(request, str(error), messages.ERROR)
             else:
-                self.message_user(
-                    request,
-                    f"Sending started: {queued} subscribers queued. Refresh to follow progress.",
-                    messages.SUCCESS,
-                )
+                edition.refresh_from_db(fields=["status", "last_error", "recipient_count"])
+                if edition.last_error:  # the inline task backend has already tried
+                    self.message_user(
+                        request, f"Sending stopped: {edition.last_error}", messages.ERROR
+                    )
+                else:
+                    self.message_user(
+                        request,
+                        f"Sending started: {edition.recipient_count} subscribers queued. "
+                        "Refresh to follow progress.",
+                        messages.SUCCESS,
+                    )
             return HttpResponseRedirect(self._change_url(edition))
         context = {
             **self.admin_site.each_context(request),
