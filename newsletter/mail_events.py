@@ -64,3 +64,12 @@ class MailEvent(models.Model):
     def soft(self):
         """A failure that may pass: counted over consecutive editions before suppressing."""
         return self.kind != self.Kind.COMPLAINT and not self.permanent
+
+
+class Figures(MailEvent):
+    """Only a handle for the admin's page of figures (newsletter/admin/figures.py), which reads
+    these events with subscribers, consent records and deliveries; no table of its own."""
+
+    class Meta:
+        proxy = True
+        verbose_name_plural = "figures"

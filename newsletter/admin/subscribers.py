@@ -8,7 +8,7 @@ from django.http import StreamingHttpResponse
 from django.utils import timezone
 
 from newsletter import services
-from newsletter.admin_mail_events import MailEventInline
+from newsletter.admin.mail_events import MailEventInline
 from newsletter.models import ConsentRecord, Subscriber
 from newsroom.admin_lists import ChangeList
 
