@@ -32,6 +32,9 @@ from articles.models import Article
 
 GENERATION_KEY = "pages:generation"
 NEXT_PUBLISH_KEY = "pages:next-publish"
+# What `kept()` keeps outlives no change readers see; this bounds it for changes it cannot
+# know of (a deploy with new templates, a setting).
+KEPT_SECONDS = 60 * 60
 # Headers that belong to one rendering and are safe to replay to every reader.
 REPLAYED_HEADERS = (
     "Content-Type",
@@ -105,8 +108,36 @@ def _seconds_to_next_publish(found, generation):
             .first()
         )
         known = {"generation": generation, "at": upcoming.timestamp() if upcoming else 0}
-        cache.set(NEXT_PUBLISH_KEY, known, settings.PAGE_CACHE_SECONDS)
+        # Valid until the generation moves on or its time comes, both checked above.
+        cache.set(NEXT_PUBLISH_KEY, known, None)
     return known["at"] - now if known["at"] else None
+
+
+def _lifetime(found, generation, seconds):
+    """How long something readers see may be kept: `seconds`, but never past the next
+    scheduled publish, so that a scheduled article appears on time without a cron job."""
+    until_publish = _seconds_to_next_publish(found, generation)
+    if until_publish is None:
+        return seconds
+    return max(1, min(seconds, int(until_publish)))
+
+
+def kept(key, make, seconds=KEPT_SECONDS):
+    """`make()`'s value, kept in the cache under `key` until the next change readers see.
+
+    For what many pages show and rarely changes (the navigation, an article's Recent News):
+    the value is stored with the generation read *before* `make()` runs, like a page, so a
+    value computed from data older than the latest change is never served as current. The
+    value must be picklable."""
+    found = cache.get_many([GENERATION_KEY, NEXT_PUBLISH_KEY, key])
+    generation = _current_generation(found)
+    entry = found.get(key)
+    if entry and entry["generation"] == generation:
+        return entry["value"]
+    value = make()
+    lifetime = _lifetime(found, generation, seconds)
+    cache.set(key, {"generation": generation, "value": value}, lifetime)
+    return value
 
 
 def _storable(response):
@@ -147,10 +178,7 @@ class PublicPageCacheMiddleware:
         response = self.get_response(request)
         if _storable(response):
             self._add_public_headers(response)
-            timeout = seconds
-            until_publish = _seconds_to_next_publish(found, generation)
-            if until_publish is not None:
-                timeout = max(1, min(seconds, int(until_publish)))
+            timeout = _lifetime(found, generation, seconds)
             cache.set(key, self._entry(response, generation), timeout)
         return self._conditional(request, response)
 

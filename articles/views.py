@@ -5,7 +5,7 @@ from django.utils.cache import add_never_cache_headers
 
 from articles.access import staff_viewer
 from articles.models import Article
-from articles.page_cache import public_page
+from articles.page_cache import kept, public_page
 from articles.parts import article_parts, render_parts
 from articles.recent import recent_news
 
@@ -14,19 +14,29 @@ from articles.recent import recent_news
 def article(request, slug):
     """One article in the house format.
 
-    Template: articles/article.html; context: `article`, `parts` (its own parts of the page,
-    articles/parts.py), `recent_news`, and for staff looking at an article readers cannot see
-    yet, `preview` and `edit_url`. A live article never reads the session, so its page is the
-    same for every reader; an old address answers 301, anything else 404.
+    Template: articles/article.html; context: `article` (the columns `for_frame()` reads),
+    `parts` (its own parts of the page, articles/parts.py), `recent_news`, and for staff
+    looking at an article readers cannot see yet, `preview` and `edit_url`. A live article
+    never reads the session, so its page is the same for every reader; an old address answers
+    301, anything else 404.
     """
-    article = Article.objects.published().for_row().filter(slug=slug).first()
+    article = Article.objects.published().for_frame().filter(slug=slug).first()
     if article is None:
         return _not_live(request, slug)
-    return _page(request, article, article_parts(request, article))
+    parts = article_parts(request, article)
+    # The same for every reader of this version until the next change readers see.
+    recent = kept(
+        f"recent-news:{article.pk}:{article.version}",
+        lambda: _recent_news(article, parts),
+    )
+    return _page(request, article, parts, recent)
 
 
-def _page(request, article, parts, template="articles/article.html", **context):
-    recent = recent_news(article, topic_ids=parts["topic_ids"], pick_ids=parts["pick_ids"])
+def _recent_news(article, parts):
+    return recent_news(article, topic_ids=parts["topic_ids"], pick_ids=parts["pick_ids"])
+
+
+def _page(request, article, parts, recent, template="articles/article.html", **context):
     context.update(article=article, parts=parts, recent_news=recent)
     return render(request, template, context)
 
@@ -34,7 +44,8 @@ def _page(request, article, parts, template="articles/article.html", **context):
 def preview_page(request, article, template="articles/article.html", **context):
     """An article readers cannot see (yet), as it is saved now: never a cached copy."""
     parts = render_parts(request, article)
-    return _page(request, article, parts, template, preview=True, **context)
+    recent = _recent_news(article, parts)
+    return _page(request, article, parts, recent, template, preview=True, **context)
 
 
 def _not_live(request, slug):

@@ -152,6 +152,13 @@ if _db["ENGINE"] == "django.db.backends.postgresql":
     _db.setdefault("OPTIONS", {})
     # A short connect timeout turns a database outage into a quick 503 instead of a hung worker.
     _db["OPTIONS"].setdefault("connect_timeout", env.int("DATABASE_CONNECT_TIMEOUT", default=2))
+    if env.bool("DATABASE_PREPARED_STATEMENTS", default=True):
+        # psycopg prepares a query the second time a connection runs it: PostgreSQL then skips
+        # parsing and planning, which halves its CPU per page (`make bench`, bench/RESULTS.md).
+        # Prepared statements need server-side binding. Off for a pooler in transaction mode
+        # (PgBouncer before 1.21), which cannot keep them per connection.
+        _db["OPTIONS"].setdefault("server_side_binding", True)
+        _db["OPTIONS"].setdefault("prepare_threshold", 2)
     if env.bool("DATABASE_POOL", default=False):
         # The pool and persistent connections exclude each other.
         _db["OPTIONS"]["pool"] = {

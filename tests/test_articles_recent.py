@@ -2,12 +2,15 @@
 small queries through `published()`, each walking an index."""
 
 import re
+import time
+from datetime import timedelta
 
 import pytest
 from django.core.cache import cache
 from django.db import connection
+from django.utils import timezone
 
-from articles import images, seo
+from articles import images, seo, services
 from articles.models import Article
 from articles.recent import recent_news
 from tests.factories import make_article, make_topic, media_folder, picture_bytes, upload
@@ -173,8 +176,9 @@ def test_recent_news_shows_each_date_and_a_thumbnail_at_the_same_query_count(
     article = make_article("The story", hours_ago=1, topics=[topic])
     cache.clear()
     client.get(article.get_absolute_url())
-    # The article's row and Recent News with its pictures joined (tests/test_articles_page.py).
-    with django_assert_num_queries(2):
+    # The article's row; Recent News (its pictures joined) is kept with the page
+    # (tests/test_articles_page.py).
+    with django_assert_num_queries(1):
         html = client.get(article.get_absolute_url()).content.decode()
     start = html.index('class="recent-news"')
     recent = html[start : html.index("</section>", start)]
@@ -186,3 +190,38 @@ def test_recent_news_shows_each_date_and_a_thumbnail_at_the_same_query_count(
     assert f'class="recent-thumbnail" src="{thumbnail}"' in items[0]
     assert 'alt="A disc."' in items[0]
     assert not any("<img" in item for item in items[1:])
+
+
+# Recent News is kept with the article's page until the next change readers see
+# (articles.page_cache.kept); these tests commit, as the admin does, so that change is announced.
+
+
+@pytest.mark.django_db(transaction=True)
+def test_kept_recent_news_shows_a_story_published_since_and_drops_one_unpublished(client):
+    topic = make_topic("Models")
+    older = make_article("An older story", hours_ago=30, topics=[topic])
+    article = make_article("The story", hours_ago=20, topics=[topic])
+    assert "An older story" in client.get(article.get_absolute_url()).content.decode()
+
+    make_article("A story published since", hours_ago=1, topics=[topic])
+    html = client.get(article.get_absolute_url()).content.decode()
+    assert "A story published since" in html
+
+    services.article_unpublish(article=older)
+    html = client.get(article.get_absolute_url()).content.decode()
+    assert "An older story" not in html
+    assert "A story published since" in html
+
+
+@pytest.mark.django_db(transaction=True)
+def test_kept_recent_news_shows_a_scheduled_story_when_its_time_comes(client):
+    topic = make_topic("Models")
+    article = make_article("The story", hours_ago=20, topics=[topic])
+    soon = timezone.now() + timedelta(seconds=2)
+    make_article("Coming up", published_at=soon, topics=[topic])
+    assert "Coming up" not in client.get(article.get_absolute_url()).content.decode()
+
+    # Its time comes without any write: nothing announces it, the kept copy must expire.
+    time.sleep(2.5)
+    html = client.get(article.get_absolute_url()).content.decode()
+    assert "Coming up" in html

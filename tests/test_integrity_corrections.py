@@ -14,7 +14,11 @@ from articles.models import Article, Correction
 from tests import factories
 from tests.factories import make_article
 from tests.readers import FormReader, PageOutline, read_page
-from tests.test_articles_page import ARTICLE_PAGE_QUERIES, ARTICLE_PARTS_QUERIES
+from tests.test_articles_page import (
+    ARTICLE_PAGE_QUERIES,
+    ARTICLE_PARTS_QUERIES,
+    RECENT_NEWS_QUERIES,
+)
 
 pytestmark = pytest.mark.django_db
 editor = pytest.fixture(factories.editor_user, name="editor")
@@ -142,9 +146,11 @@ def test_the_page_costs_the_same_with_or_without_corrections(
     for n in range(3):
         corrections.correction_publish(article=corrected, text=f"Fix {n}.")
     client.get("/topics/")  # the header's topics, cached for every page
-    # Rendering the page's own parts (the first view of a version), then reading them.
+    # Rendering the page's own parts and its Recent News (the first view of a version), then
+    # reading them.
+    first_view = ARTICLE_PAGE_QUERIES + ARTICLE_PARTS_QUERIES + RECENT_NEWS_QUERIES
     for article in (plain, corrected):
-        with django_assert_num_queries(ARTICLE_PAGE_QUERIES + ARTICLE_PARTS_QUERIES):
+        with django_assert_num_queries(first_view):
             response = client.get(article.get_absolute_url())
         assert response.status_code == 200
     for article in (plain, corrected):

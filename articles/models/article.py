@@ -34,6 +34,11 @@ class ArticleQuerySet(models.QuerySet):
         only the editor and search read (the summary's source, the search text)."""
         return self.select_related("lead_image").defer("summary", "search_text")
 
+    def for_frame(self):
+        """The columns the page around an article's cached parts reads (articles/parts.py):
+        its title and description, and the version that names its parts."""
+        return self.only("pk", "slug", "version", "headline", "dek")
+
     def for_page(self):
         """Everything the article page shows, in a fixed number of queries (the search copy
         of the sections' words is not among it)."""
