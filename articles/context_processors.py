@@ -3,8 +3,7 @@
 It is rendered once per change, not per page: the HTML is kept in Django's cache until the next
 change readers see (articles.page_cache.kept), so a page costs no query and no rendering for
 it until then. The key names the template's source, so a deploy with a new navigation never
-reads the old one. Lazy: a template that never shows the
-header (an email) never looks.
+reads the old one. Lazy: a template that never shows the header (an email) never looks.
 """
 
 import hashlib
