@@ -18,6 +18,11 @@ TEXT_HELP = (
 )
 
 
+# The buttons of the article form beside "Save" (the names they post).
+PUBLISH, SCHEDULE, UNPUBLISH = "_publish", "_schedule", "_unpublish"
+PUBLISHING_BUTTONS = (PUBLISH, SCHEDULE, UNPUBLISH)
+
+
 class ArticleTextField(forms.CharField):
     """The article's text in the house grammar (articles/document.py). It is not stored: the
     summary, sections and take are, and the form composes the text from them and parses it
@@ -71,6 +76,8 @@ class ArticleForm(forms.ModelForm):
             "headline": forms.TextInput(attrs={"class": "vLargeTextField"}),
             "dek": forms.Textarea(attrs={"rows": 2, "class": "vLargeTextField"}),
             "topics": forms.CheckboxSelectMultiple,
+            # Set by the publishing buttons; sent back unchanged by a plain save.
+            "status": forms.HiddenInput,
         }
         help_texts = {
             # Admin help text is HTML, so the model's "<slug>" would vanish here.
@@ -82,6 +89,8 @@ class ArticleForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if "text" not in self.initial:
             self.initial["text"] = article_text(self.instance) if self.instance.pk else ""
+        if self.instance.pk and not self.instance.has_own_dek:
+            self.initial["dek"] = ""  # taken from the summary: the editor has not written one
         self.document = None
 
     def clean_text(self):
@@ -103,6 +112,8 @@ class ArticleForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
+        if "status" in self.fields:
+            self._apply_button(cleaned)
         # Writers do not get the status field; what they save keeps the stored status.
         status = cleaned.get("status", self.instance.status)
         if status == Article.Status.PUBLISHED:
@@ -125,6 +136,29 @@ class ArticleForm(forms.ModelForm):
                     ),
                 )
         return cleaned
+
+    def _apply_button(self, cleaned):
+        """What the pressed button asks (the admin shows each only to editors; a plain save
+        keeps the status the form was opened with, sent back in a hidden field)."""
+        if PUBLISH in self.data:
+            cleaned["status"] = Article.Status.PUBLISHED
+            # A live article keeps its publish time; anything else goes live now.
+            cleaned["published_at"] = (
+                self.instance.published_at if self.instance.is_live else timezone.now()
+            )
+        elif SCHEDULE in self.data:
+            cleaned["status"] = Article.Status.PUBLISHED
+            when = cleaned.get("published_at")
+            if when is None or when <= timezone.now():
+                self.add_error(
+                    "published_at",
+                    ValidationError(
+                        "To schedule, pick a date and time still to come (or press Publish now).",
+                        code="schedule_not_future",
+                    ),
+                )
+        elif UNPUBLISH in self.data:
+            cleaned["status"] = Article.Status.DRAFT
 
     def _check_publishable(self):
         if self.document is None:

@@ -149,6 +149,8 @@ def article_update(*, article, sections=None, authors=None, topics=None, picks=N
     """Change `fields` of `article` and, when given, replace its sections, byline, topics
     or picks."""
     before = state_of(article)
+    if "dek" not in fields and not article.has_own_dek:
+        fields["dek"] = ""  # a dek taken from the summary follows it (articles/dek.py)
     for name, value in fields.items():
         setattr(article, name, value)
     article.full_clean()

@@ -423,7 +423,8 @@ def test_mark_as_updated_is_refused_for_a_draft(editor_client):
     article = make_article(status=Article.Status.DRAFT)
     response = editor_client.post(change_url(article), data_for(article, mark_updated=True))
     assert response.status_code == 200
-    assert "Only a live article shows" in response.content.decode()
+    # The box is not shown on a draft's form; a post that ticks it anyway is refused.
+    assert "Only a live article shows" in str(response.context["adminform"].form.errors)
 
 
 def test_change_form_links_to_the_page_and_the_page_previews_a_draft(editor_client):
@@ -436,13 +437,18 @@ def test_change_form_links_to_the_page_and_the_page_previews_a_draft(editor_clie
 
 
 def test_change_form_lays_out_the_article_in_reading_order(editor_client):
-    html = editor_client.get(change_url(make_article(sections=2))).content.decode()
+    article = make_article(sections=2, topics=[make_topic()])
+    html = editor_client.get(change_url(article)).content.decode()
     landmarks = [
         'name="headline"',
+        'name="dek"',
         'id="bylines-group"',
-        'name="published_at_0"',
+        'name="topics"',
         'name="text"',
         'id="related_picks-group"',
+        'name="slug"',
+        "Live since",
+        'name="published_at_0"',  # in the buttons' row
     ]
     positions = [html.index(mark) for mark in landmarks]
     assert positions == sorted(positions)
@@ -515,16 +521,75 @@ def test_publish_now_publishes_the_ready_and_names_what_the_others_lack(editor_c
     assert any(m.startswith("Published now: ") and "“Ready draft”" in m for m in said)
 
 
-def test_unpublish_and_publish_from_the_change_form(editor_client):
+def test_unpublish_and_publish_with_the_buttons_under_the_form(editor_client):
     article = make_article("On the change form", sections=1)
     url = change_url(article)
-    editor_client.post(url, {"CHANGE_FORM-action": "unpublish", "_selected_action": article.pk})
+    html = editor_client.get(url).content.decode()
+    assert 'name="_publish"' not in html  # already live
+    assert 'name="_unpublish"' in html and 'name="_schedule"' in html
+
+    response = editor_client.post(url, {**data_for(article), "_unpublish": "Yes, unpublish"})
+    assert response.status_code == 302
     article.refresh_from_db()
     assert article.state_label == "Draft"
     assert Client().get(article.get_absolute_url()).status_code == 404
-    editor_client.post(url, {"CHANGE_FORM-action": "publish_now", "_selected_action": article.pk})
+
+    html = editor_client.get(url).content.decode()
+    assert 'value="Save draft"' in html and 'name="_publish"' in html
+    assert 'name="_unpublish"' not in html
+    publish = {**data_for(article), "_publish": "Publish now"}
+    response = editor_client.post(url, publish, follow=True)
     article.refresh_from_db()
     assert article.is_live
+    assert article.published_at > timezone.now() - timedelta(minutes=1)
+    assert "Published: readers see it now." in messages_of(response)
+
+
+def test_publish_now_on_the_add_form_publishes_the_pasted_article(editor_client):
+    data = article_data(sections=[section_row(1)], summary="Done.")
+    del data["_save"]
+    data["_publish"] = "Publish now"
+    assert editor_client.post(add_url(), data).status_code == 302
+    assert Article.objects.get(slug="lab-ships-a-model").is_live
+
+
+def test_schedule_takes_a_time_to_come_and_refuses_one_gone(editor_client):
+    article = make_article(status=Article.Status.DRAFT, sections=1)
+    soon = timezone.now() + timedelta(days=1)
+    data = {**data_for(article, publish_at=soon), "_schedule": "Schedule"}
+    assert editor_client.post(change_url(article), data).status_code == 302
+    article.refresh_from_db()
+    assert article.is_scheduled and abs(article.published_at - soon) < timedelta(seconds=1)
+
+    past = {**data_for(article, publish_at=timezone.now() - timedelta(hours=1)), "_schedule": "S"}
+    response = editor_client.post(change_url(article), past)
+    assert response.status_code == 200
+    assert "pick a date and time still to come" in response.content.decode()
+    assert '<details class="desk-more" open>' in response.content.decode()
+
+
+def test_a_draft_without_a_dek_carries_the_summarys_first_sentence_and_no_standfirst(
+    editor_client,
+):
+    data = article_data(dek="", status="published", summary="First **one**. Second one.")
+    data["text"] = "Lead: First **one**. Second one.\n\nPoint: Sentence.\n• Bullet"
+    assert editor_client.post(add_url(), data).status_code == 302
+    article = Article.objects.get(slug="lab-ships-a-model")
+    assert article.dek == "First one." and not article.has_own_dek
+    page = Client().get(article.get_absolute_url()).content.decode()
+    assert 'class="standfirst"' not in page
+    form = editor_client.get(change_url(article)).context["adminform"].form
+    assert form["dek"].value() == ""  # shown empty: the editor has not written one
+
+    # The summary changes: the dek follows it, until the editor writes one.
+    changed = {**data_for(article, dek=""), "text": data["text"].replace("First", "Newer")}
+    assert editor_client.post(change_url(article), changed).status_code == 302
+    article.refresh_from_db()
+    assert article.dek == "Newer one."
+    own = data_for(article, dek="A dek of our own.")
+    assert editor_client.post(change_url(article), own).status_code == 302
+    page = Client().get(article.get_absolute_url()).content.decode()
+    assert '<p class="standfirst">A dek of our own.</p>' in page
 
 
 # Roles.
@@ -592,9 +657,11 @@ def test_writer_has_no_publishing_actions_and_a_forged_one_does_nothing(writer, 
     assert response.status_code == 200
     assert not [m for m in messages_of(response) if "Published" in m]
     live = make_article(authors=[me])
-    writer_client.post(
-        change_url(mine), {"CHANGE_FORM-action": "publish_now", "_selected_action": mine.pk}
-    )
+    forged = writer_client.post(change_url(mine), {**data_for(mine), "_publish": "Publish now"})
+    assert forged.status_code == 403
+    html = writer_client.get(change_url(mine)).content.decode()
+    assert 'value="Save draft"' in html
+    assert not any(f'name="{b}"' in html for b in ("_publish", "_schedule", "_unpublish"))
     writer_client.post(reverse(CHANGELIST), {"action": "unpublish", "_selected_action": [live.pk]})
     mine.refresh_from_db()
     live.refresh_from_db()

@@ -1,42 +1,32 @@
-"""The article page of the desk: one form in reading order, the list of articles, and the
-publishing actions. Saving ends in articles.services.article_saved()."""
+"""The article page of the desk: one form in the order readers read the article (what a first
+draft does not need folded away), and the list of articles. The buttons and list actions that
+publish are in publishing.py, revisions in history.py. Saving ends in
+articles.services.article_saved()."""
 
-import reversion
 from django import forms
-from django.contrib import admin, messages
-from django.contrib.admin import ActionLocation
-from django.contrib.admin.utils import unquote
-from django.core.exceptions import PermissionDenied
-from django.db.models import Count
+from django.contrib import admin
+from django.contrib.admin.utils import flatten_fieldsets, unquote
 from django.http import Http404
 from django.urls import path
 from django.utils import timezone
+from django.utils.formats import localize
 from django.utils.html import format_html
+from django.utils.timezone import localtime
 from reversion.admin import VersionAdmin
 
 from articles import corrections, images, revisions, services
 from articles.access import can_publish
-from articles.admin.history import compare_view
+from articles.admin.history import RevisionsMixin, compare_view
 from articles.admin.inlines import BylineInline, CorrectionInline, RelatedPickInline
 from articles.admin.preview_links import preview_link_revoke_view, preview_links_view
+from articles.admin.publishing import PublishingMixin
 from articles.forms import ArticleForm
 from articles.models import Article, Correction
 from newsroom.admin_lists import ChangeList
 
 # Article, its bylines, sections and picks are versioned together (see articles/revisions.py).
 revisions.register()
-
-EVERYWHERE = [ActionLocation.CHANGE_LIST, ActionLocation.CHANGE_FORM]
-
-
-def _revision_comment(comment):
-    """Name an action in the revisions it makes (admin saves get the change message)."""
-    if reversion.is_active():
-        reversion.set_comment(comment)
-
-
-def _titles(articles):
-    return ", ".join(f"“{article}”" for article in articles)
+FOLDED = ["collapse"]  # a <details> the editor opens when the story needs it
 
 
 class ArticleAdminForm(images.LeadImageFormMixin, ArticleForm):
@@ -79,26 +69,16 @@ class ArticleChangeList(ChangeList):
 
 
 @admin.register(Article)
-class ArticleAdmin(VersionAdmin):
+class ArticleAdmin(PublishingMixin, RevisionsMixin, VersionAdmin):
     form = ArticleAdminForm
-    inlines = [BylineInline, RelatedPickInline, CorrectionInline]
-    object_history_template = "admin/articles/article/object_history.html"
-    history_latest_first = True
+    inlines = [BylineInline, CorrectionInline, RelatedPickInline]
     fieldsets = [
-        ("Headline", {"fields": ["headline", "slug", "dek", "topics"]}),
-        (
-            "Publication",
-            {
-                "fields": ["status", "published_at", "mark_updated", "updated_at"],
-                "description": (
-                    "Published with a time in the future means scheduled: the article goes "
-                    "live by itself at that time. Leave the time blank to publish now."
-                ),
-            },
-        ),
+        ("Headline", {"fields": ["headline", "dek"]}),
+        ("Topics", {"fields": ["topics"]}),
         (
             "Lead image",
             {
+                "classes": FOLDED,
                 "fields": [
                     "current_lead_image",
                     "lead_image_upload",
@@ -106,18 +86,25 @@ class ArticleAdmin(VersionAdmin):
                     "lead_image_alt",
                     "lead_image_caption",
                     "lead_image_credit",
-                ]
+                ],
             },
         ),
         ("Text", {"fields": ["text"]}),
+        ("Address", {"classes": FOLDED, "fields": ["slug"]}),
+        ("Publication", {"fields": ["publication_state", "mark_updated", "updated_at"]}),
     ]
     prepopulated_fields = {"slug": ["headline"]}
     list_display = ["headline", "written_by", "topic_names", "state", "published_at"]
     list_filter = [StateFilter, "topics", "authors"]
     search_fields = ["headline", "dek"]
     date_hierarchy = "published_at"
-    actions = ["publish_now", "unpublish"]
-    save_on_top = True
+    # One row of buttons, at the foot of the page and kept in view (admin/css/desk.css): the
+    # schedule time lives in it, and a form field cannot be shown twice.
+    save_on_top = False
+
+    class Media:
+        css = {"all": ["admin/css/desk.css"]}
+        js = ["admin/js/article_form.js"]
 
     def get_changelist(self, request, **kwargs):
         return ArticleChangeList
@@ -144,10 +131,7 @@ class ArticleAdmin(VersionAdmin):
         # Staff get the preview for drafts and scheduled articles at the same address.
         return article.get_absolute_url()
 
-    # Who may do what.
-
-    def has_publish_permission(self, request):
-        return can_publish(request)
+    # Who may do what (publishing: publishing.py).
 
     def has_change_permission(self, request, obj=None):
         if not super().has_change_permission(request, obj):
@@ -164,9 +148,18 @@ class ArticleAdmin(VersionAdmin):
         return known[article.pk]
 
     def get_readonly_fields(self, request, obj=None):
-        if can_publish(request):
-            return ["updated_at", "current_lead_image"]
-        return ["status", "published_at", "updated_at", "current_lead_image"]
+        return ["publication_state", "updated_at", "current_lead_image"]
+
+    @admin.display(description="State")
+    def publication_state(self, article):
+        if article is None or article.pk is None:
+            return "New: a draft until it is published."
+        if article.status == Article.Status.DRAFT:
+            return "Draft: readers do not see it."
+        when = localize(localtime(article.published_at))
+        if article.is_live:
+            return f"Live since {when}"
+        return f"Scheduled: goes live by itself on {when}"
 
     @admin.display(description="Current image")
     def current_lead_image(self, article):
@@ -186,7 +179,7 @@ class ArticleAdmin(VersionAdmin):
         hide = set()
         if obj is None:
             hide = {"mark_updated", "updated_at", "current_lead_image", "remove_lead_image"}
-        elif not can_publish(request):
+        elif not (obj.is_live and can_publish(request)):
             hide = {"mark_updated"}
         fieldsets = []
         for name, options in self.fieldsets:
@@ -195,6 +188,15 @@ class ArticleAdmin(VersionAdmin):
                 options["description"] = "An editor publishes or schedules this article."
             fieldsets.append((name, options))
         return fieldsets
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        # Editors' status and publish time are set by the buttons under the form (publishing.py
+        # renders them there, not in a fieldset).
+        fields = flatten_fieldsets(self.get_fieldsets(request, obj))
+        if can_publish(request):
+            fields += ["status", "published_at"]
+        kwargs["fields"] = [f for f in fields if f not in self.get_readonly_fields(request, obj)]
+        return super().get_form(request, obj, change, **kwargs)
 
     # Saving: the form and its inlines write the rows, the write path finishes the change.
 
@@ -228,39 +230,6 @@ class ArticleAdmin(VersionAdmin):
         for article in queryset:
             services.article_delete(article=article)
 
-    # Actions.
-
-    @admin.action(description="Publish now", permissions=["publish"], location=EVERYWHERE)
-    def publish_now(self, request, queryset):
-        published, already_live = [], []
-        for article in queryset.annotate(section_count=Count("sections", distinct=True)):
-            try:
-                made_live = services.article_publish(
-                    article=article, section_count=article.section_count
-                )
-            except services.PublicationRefused as refused:
-                self.message_user(request, f"Not published: {refused}", messages.ERROR)
-                continue
-            (published if made_live else already_live).append(article)
-        if published:
-            _revision_comment("Published now (action).")
-            self.message_user(request, f"Published now: {_titles(published)}.", messages.SUCCESS)
-        if already_live:
-            self.message_user(request, f"Already live: {_titles(already_live)}.", messages.INFO)
-
-    @admin.action(description="Unpublish", permissions=["publish"], location=EVERYWHERE)
-    def unpublish(self, request, queryset):
-        unpublished = [a for a in queryset if services.article_unpublish(article=a)]
-        if unpublished:
-            _revision_comment("Unpublished (action).")
-            self.message_user(
-                request,
-                f"Unpublished (now drafts): {_titles(unpublished)}.",
-                messages.SUCCESS,
-            )
-        else:
-            self.message_user(request, "Nothing to unpublish: already drafts.", messages.INFO)
-
     # Revisions (restoring is for editors) and shareable previews: their own views.
 
     def get_urls(self):
@@ -293,22 +262,3 @@ class ArticleAdmin(VersionAdmin):
         if article is None:
             raise Http404("No such article.")
         return article
-
-    def revision_view(self, request, object_id, version_id, extra_context=None):
-        if not can_publish(request):
-            raise PermissionDenied
-        return super().revision_view(request, object_id, version_id, extra_context)
-
-    def recover_view(self, request, version_id, extra_context=None):
-        if not can_publish(request):
-            raise PermissionDenied
-        return super().recover_view(request, version_id, extra_context)
-
-    def recoverlist_view(self, request, extra_context=None):
-        if not can_publish(request):
-            raise PermissionDenied
-        return super().recoverlist_view(request, extra_context)
-
-    def history_view(self, request, object_id, extra_context=None):
-        context = {"can_restore": can_publish(request), **(extra_context or {})}
-        return super().history_view(request, object_id, context)

@@ -49,3 +49,29 @@ def compare_view(model_admin, request, object_id):
         ),
     }
     return TemplateResponse(request, "admin/articles/article/compare.html", context)
+
+
+class RevisionsMixin:
+    """For ArticleAdmin: history for whoever may see the article, restoring for editors."""
+
+    history_latest_first = True
+    object_history_template = "admin/articles/article/object_history.html"
+
+    def revision_view(self, request, object_id, version_id, extra_context=None):
+        if not can_publish(request):
+            raise PermissionDenied
+        return super().revision_view(request, object_id, version_id, extra_context)
+
+    def recover_view(self, request, version_id, extra_context=None):
+        if not can_publish(request):
+            raise PermissionDenied
+        return super().recover_view(request, version_id, extra_context)
+
+    def recoverlist_view(self, request, extra_context=None):
+        if not can_publish(request):
+            raise PermissionDenied
+        return super().recoverlist_view(request, extra_context)
+
+    def history_view(self, request, object_id, extra_context=None):
+        context = {"can_restore": can_publish(request), **(extra_context or {})}
+        return super().history_view(request, object_id, context)

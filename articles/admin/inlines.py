@@ -38,13 +38,13 @@ class RelatedPickInline(admin.TabularInline):
     verbose_name = "Recent News pick"
     verbose_name_plural = "Recent News picks (shown first, before the newest articles)"
     after_fieldset = "Text"
+    classes = ["collapse"]  # a first draft does without
 
     def get_formset(self, request, obj=None, **kwargs):
         kwargs.setdefault("labels", {"related": "Article"})
         return super().get_formset(request, obj, **kwargs)
 
-    def get_extra(self, request, obj=None, **kwargs):
-        return 3 if obj is None else 1
+    extra = 1
 
 
 class CorrectionForm(forms.ModelForm):
@@ -73,6 +73,8 @@ class CorrectionInline(admin.StackedInline):
     can_delete = False
     verbose_name = "correction or update"
     verbose_name_plural = "Corrections and updates (shown at the end of the article)"
+    after_fieldset = "Text"
+    classes = ["collapse"]
 
     def has_delete_permission(self, request, obj=None):
         return False

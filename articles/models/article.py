@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import Prefetch, Q
 from django.utils import timezone
 
+from articles import dek as deks
 from articles.markup import render_inline, render_lines
 from articles.models.integrity import Correction
 from articles.models.taxonomy import address
@@ -72,7 +73,11 @@ class Article(models.Model):
     dek = models.CharField(
         max_length=300,
         validators=[validate_single_line],
-        help_text="One sentence that sells the story; used in lists, Recent News and feeds.",
+        blank=True,
+        help_text=(
+            "Optional: one sentence that sells the story, shown under the headline and in lists, "
+            "Recent News and feeds. Left empty, the summary's first sentence is used."
+        ),
     )
     summary_lead = models.CharField(
         "summary lead-in",
@@ -185,6 +190,16 @@ class Article(models.Model):
 
     def get_absolute_url(self):
         return address("articles:article", self.slug)
+
+    def clean(self):
+        # Left empty (or never written), the dek follows the summary (articles/dek.py).
+        if not self.dek.strip():
+            self.dek = deks.from_summary(self.summary)
+
+    @property
+    def has_own_dek(self):
+        """Whether an editor wrote the dek (the page then shows it as the standfirst)."""
+        return bool(self.dek) and self.dek != deks.from_summary_html(self.summary_html)
 
     @property
     def is_live(self):

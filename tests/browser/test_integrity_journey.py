@@ -37,6 +37,9 @@ def test_editor_adds_a_lead_image_and_a_correction_and_readers_see_them(
 
     log_in(page, live_server)
     page.goto(f"{live_server.url}/admin/articles/article/{story.pk}/change/")
+    # Both are folded away until the story needs them.
+    page.locator("summary").filter(has_text="Lead image").click()
+    page.locator("#corrections-group summary").click()
     page.set_input_files("#id_lead_image_upload", str(picture))
     page.fill("#id_lead_image_alt", "A yellow disc over a red bar on a blue field")
     page.fill("#id_lead_image_credit", "Illustration: Test desk")
@@ -45,7 +48,7 @@ def test_editor_adds_a_lead_image_and_a_correction_and_readers_see_them(
     correction.locator("textarea[name$=-text]").fill(
         "An earlier version named the wrong city; the lab is in *Ghent*."
     )
-    page.locator("input[name=_save]").first.click()
+    page.get_by_role("button", name="Save and update the live page").click()
     expect(page.locator(".messagelist .success")).to_have_count(1)
     story.refresh_from_db()
     assert story.lead_image_id and story.corrections.count() == 1
@@ -133,7 +136,7 @@ def test_editor_compares_two_revisions_and_restores_one(live_server, page, newsr
     screenshot(page, "integrity-compare", schemes=("light",), widths=(1280,))
     page.get_by_role("link", name="Review the older revision and restore it").click()
     expect(page.locator("#id_headline")).to_have_value(story.headline)
-    page.locator("input[name=_save]").first.click()
+    page.get_by_role("button", name="Restore this revision").click()
     expect(page.locator(".messagelist .success")).to_have_count(1)
     story.refresh_from_db()
     assert story.headline == newsroom[-1].headline

@@ -131,6 +131,7 @@ def fill_new_article(page):
         "• Leases\n• Repairs\n\n"
         "🍎 Fruit is harder than factories.",
     )
+    page.locator("#related_picks-group summary").click()  # folded: a first draft does without
     pick(page, page.locator("#related_picks-0"), "Tessellate")
 
 
@@ -158,9 +159,8 @@ def test_editor_writes_previews_and_publishes_an_article(live_server, page, news
     assert_accessible(page, "staff preview")
     page.go_back()
 
-    page.select_option("select[name=CHANGE_FORM-action]", "publish_now")
-    page.get_by_role("button", name="Run").click()
-    expect(page.locator(".messagelist")).to_contain_text("Published now")
+    page.get_by_role("button", name="Publish now").click()
+    expect(page.locator(".messagelist")).to_contain_text("Published: readers see it now.")
 
     reader = page.context.browser.new_page()  # no session: what every reader gets
     reader.goto(live_server.url + "/")
