@@ -5,6 +5,7 @@ import io
 from datetime import timedelta
 
 import pytest
+from django.contrib.auth.models import Permission, User
 from django.http import StreamingHttpResponse
 from django.utils import timezone
 
@@ -151,3 +152,27 @@ def test_unsubscribe_action(admin_client, subscribers):
         "di@example.com": "unsubscribed",
     }
     assert Subscriber.objects.get(email="di@example.com").unsubscribed_at == left_before
+
+
+def test_csv_export_needs_its_own_permission(client, subscribers):
+    """Issue 14.10: seeing the list is not taking every address home."""
+    user = User.objects.create_user("desk", password="x", is_staff=True)
+    user.user_permissions.add(
+        *Permission.objects.filter(codename__in=["view_subscriber", "change_subscriber"])
+    )
+    client.force_login(user)
+    page = client.get(CHANGELIST).content.decode()
+    assert 'value="unsubscribe"' in page and 'value="export_csv"' not in page
+    response = client.post(CHANGELIST, {"action": "export_csv", "select_across": "1"})
+    assert not isinstance(response, StreamingHttpResponse)
+    assert response.get("Content-Type", "").startswith("text/html")
+
+    user.user_permissions.add(Permission.objects.get(codename="export_subscriber"))
+    user = User.objects.get(pk=user.pk)  # permissions are cached on the instance
+    client.force_login(user)
+    assert 'value="export_csv"' in client.get(CHANGELIST).content.decode()
+    response = client.post(
+        CHANGELIST, {"action": "export_csv", "select_across": "1", "_selected_action": "0"}
+    )
+    assert isinstance(response, StreamingHttpResponse)
+    assert len(b"".join(response.streaming_content).decode().splitlines()) == 5

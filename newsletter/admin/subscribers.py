@@ -93,7 +93,10 @@ class SubscriberAdmin(admin.ModelAdmin):
         counts = Subscriber.objects.status_counts()
         return [(label, counts[value]) for value, label in Subscriber.Status.choices]
 
-    @admin.action(description="Export selected subscribers as CSV")
+    def has_export_permission(self, request):
+        return request.user.has_perm("newsletter.export_subscriber")
+
+    @admin.action(description="Export selected subscribers as CSV", permissions=["export"])
     def export_csv(self, request, queryset):
         response = StreamingHttpResponse(csv_lines(queryset), content_type="text/csv")
         stamp = timezone.now().strftime("%Y%m%d-%H%M")

@@ -59,6 +59,8 @@ class Subscriber(models.Model):
     class Meta:
         ordering = ["-created_at"]
         get_latest_by = "created_at"
+        # Every address at once is worth more than any one page of the list: granted apart.
+        permissions = [("export_subscriber", "Can export subscribers as CSV")]
         constraints = [
             models.UniqueConstraint(Lower("email"), name="subscriber_email_unique_any_case"),
             models.CheckConstraint(
