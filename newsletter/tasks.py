@@ -8,9 +8,11 @@ from django.conf import settings
 from django.tasks import default_task_backend, task
 from django.utils import timezone
 
-from newsletter.delivery import run_worker
+from newsletter import suppression
+from newsletter.delivery import run_worker, smtp_verdict
 from newsletter.digest import compose_test
 from newsletter.emails import compose
+from newsletter.mail_events import MailEvent
 from newsletter.models import Edition, Subscriber
 
 logger = logging.getLogger(__name__)
@@ -36,6 +38,18 @@ def send_signup_email(subscriber_id, kind, attempt=1):
     try:
         compose(kind, subscriber).send(using="default")
     except (smtplib.SMTPException, OSError) as error:
+        permanent, text = smtp_verdict(error, subscriber.email)
+        if permanent:  # a 5xx: no later try will do better, and the address is suppressed
+            suppression.record_event(
+                kind=MailEvent.Kind.BOUNCE,
+                address=subscriber.email,
+                provider="smtp",
+                event_id=f"smtp:{kind}:{subscriber.pk}:{timezone.now().timestamp()}",
+                permanent=True,
+                detail=text,
+                subscriber=subscriber,
+            )
+            return "bounced"
         return retry_later(subscriber_id, kind, attempt, error)
     return "sent"
 

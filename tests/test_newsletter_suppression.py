@@ -14,6 +14,7 @@ from newsletter import editions, services, suppression, tokens
 from newsletter.delivery import run_worker
 from newsletter.mail_events import MailEvent
 from newsletter.models import Delivery, Edition, EditionArticle, Subscriber
+from newsletter.tasks import send_signup_email
 from tests.conftest import Inbox, _AnyPortController, _Handler
 from tests.factories import make_article, make_subscriber
 
@@ -208,3 +209,18 @@ def test_the_subscriber_admin_shows_why_and_when(client, django_user_model):
     assert "Bounces, complaints and deferrals" in page and "mailgun:abc" in page
     listing = client.get("/admin/newsletter/mailevent/").content.decode()
     assert "reader@example.com" in listing
+
+
+def test_a_5xx_to_a_signup_email_suppresses_instead_of_retrying(smtp):
+    inbox, _ = smtp
+    gone = make_subscriber("gone@example.com", Status.PENDING)
+    reader = make_subscriber("reader@example.com", Status.PENDING)
+
+    assert send_signup_email.call(gone.pk, "confirm") == "bounced"
+    assert send_signup_email.call(reader.pk, "confirm") == "sent"
+
+    gone.refresh_from_db()
+    assert gone.status == Status.SUPPRESSED and "550 5.1.1" in gone.suppressed_reason
+    assert gone.mail_events.get().provider == "smtp"
+    assert send_signup_email.call(gone.pk, "confirm") == "skipped"  # never mailed again
+    assert received(inbox) == ["reader@example.com"]
