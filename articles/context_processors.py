@@ -6,16 +6,13 @@ it until then. The key names the template's source, so a deploy with a new navig
 reads the old one. Lazy: a template that never shows the header (an email) never looks.
 """
 
-import hashlib
-from functools import cache as once
-
 from django.template.loader import get_template
 from django.utils.functional import SimpleLazyObject
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
 from articles.models import Topic
-from articles.page_cache import kept
+from articles.page_cache import kept, templates_version
 
 NAV_TEMPLATE = "articles/_nav.html"
 NAV_TOPICS = 8
@@ -33,14 +30,9 @@ def _marking_current(html, path):
     return mark_safe(marked)  # noqa: S308 (our template's output)
 
 
-@once
-def _nav_key():
-    source = get_template(NAV_TEMPLATE).template.source.encode()
-    return "articles:site-nav:" + hashlib.sha1(source, usedforsecurity=False).hexdigest()[:12]
-
-
 def _site_nav():
-    return mark_safe(kept(_nav_key(), _render_nav))  # noqa: S308 (our template's output)
+    html = kept(f"site-nav:{templates_version(NAV_TEMPLATE)}", _render_nav)
+    return mark_safe(html)  # noqa: S308 (our template's output)
 
 
 def _render_nav():

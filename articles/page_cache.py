@@ -15,6 +15,7 @@ a CDN and from the browser (ETag / Last-Modified). What the cache keeps is decid
 - Only complete, public answers are kept: 200, no cookie, nothing marked private.
 """
 
+import functools
 import hashlib
 import secrets
 import time
@@ -24,6 +25,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.http import HttpResponse, HttpResponseNotModified
+from django.template.loader import get_template
 from django.urls import Resolver404, resolve
 from django.utils.cache import patch_cache_control
 from django.utils.http import http_date, parse_etags, parse_http_date_safe, quote_etag
@@ -120,6 +122,16 @@ def _lifetime(found, generation, seconds):
     if until_publish is None:
         return seconds
     return max(1, min(seconds, int(until_publish)))
+
+
+@functools.cache
+def templates_version(*names):
+    """A short digest of these templates' source: in a cache key, it keeps a deploy that
+    changes them from reading what the old ones made."""
+    digest = hashlib.sha1(usedforsecurity=False)
+    for name in names:
+        digest.update(get_template(name).template.source.encode())
+    return digest.hexdigest()[:12]
 
 
 def kept(key, make, seconds=KEPT_SECONDS):

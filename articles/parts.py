@@ -10,15 +10,13 @@ is what keeps a page-cache miss within its target (`make bench`, bench/RESULTS.m
 the parts costs five more queries and most of the template work of the page.
 """
 
-import hashlib
-from functools import cache as once
-
 from django.core.cache import cache
 from django.db.models import Prefetch, prefetch_related_objects
-from django.template.loader import get_template, render_to_string
+from django.template.loader import render_to_string
 
 from articles.models import Article, RelatedPick
 from articles.models.article import page_prefetches
+from articles.page_cache import templates_version
 
 PARTS_TEMPLATE = "articles/_article_parts.html"
 # Every template the parts are made of: an edit to any of them (a deploy) renders them anew.
@@ -36,14 +34,6 @@ TEMPLATES = (
 # Other changes to what the parts show (a setting such as SITE_URL, the code building the
 # metadata) reach every page within this time.
 PARTS_SECONDS = 3600
-
-
-@once
-def _templates_digest():
-    digest = hashlib.sha1(usedforsecurity=False)
-    for name in TEMPLATES:
-        digest.update(get_template(name).template.source.encode())
-    return digest.hexdigest()[:12]
 
 
 def render_parts(request, article):
@@ -66,7 +56,7 @@ def render_parts(request, article):
 def article_parts(request, article):
     """The parts of a published `article` (its row read by `for_frame()`: the version is what
     matters), from the cache, or rendered from its whole row and kept."""
-    key = f"article-parts:{article.pk}:{article.version}:{_templates_digest()}"
+    key = f"article-parts:{article.pk}:{article.version}:{templates_version(*TEMPLATES)}"
     parts = cache.get(key)
     if parts is None:
         row = Article.objects.for_row().filter(pk=article.pk).first() or article
