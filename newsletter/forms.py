@@ -14,6 +14,7 @@ PLAIN_ONLY = "Enter just one address, like name@example.com, without spaces or b
 
 class SignupForm(forms.Form):
     email = forms.CharField(strip=False, error_messages={"required": "Enter your email address."})
+    # The page the form was on; newsletter/services.py keeps only what may be kept of it.
     source = forms.CharField(required=False, strip=False)
     # The honeypot: hidden from people and assistive technology; bots that fill it are dropped.
     website = forms.CharField(required=False, strip=False)
@@ -45,11 +46,3 @@ class SignupForm(forms.Form):
         if NOT_PLAIN.search(address):
             raise ValidationError(PLAIN_ONLY, code="not_plain")
         return address
-
-    def clean_source(self):
-        """The page path the form was on; anything else is recorded as unknown."""
-        source = self.cleaned_data["source"]
-        is_path = source.startswith("/") and not source.startswith("//")
-        if not is_path or len(source) > 200 or CONTROL.search(source):
-            return ""
-        return source

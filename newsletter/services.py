@@ -2,10 +2,12 @@
 
 from datetime import timedelta
 from functools import partial
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core import signing
 from django.db import IntegrityError, transaction
+from django.urls import Resolver404, resolve
 from django.utils import timezone
 
 from newsletter import tokens
@@ -47,6 +49,27 @@ def _locked_subscriber(address, now):
         return rows.get()
 
 
+def public_source(source):
+    """The page a signup came from, as its consent record may keep it: a path of this site,
+    without query or fragment, and without the key of a page reached through a token (a
+    preview link, a confirm or unsubscribe link), which would open that page to whoever reads
+    the record. Anything else is kept as '' (unknown)."""
+    if not (source or "").isprintable():  # urlsplit() would drop a line break silently
+        return ""
+    parts = urlsplit(source)
+    path = parts.path
+    if parts.scheme or parts.netloc or not path.startswith("/"):
+        return ""
+    try:
+        match = resolve(path)
+    except Resolver404:
+        return ""
+    if match.app_name == "admin" or len(path) > 200:
+        return ""
+    token = match.kwargs.get("token")
+    return path.split(token, 1)[0] if token else path
+
+
 def subscription_request(*, email, source, pitch, ip):
     """Record a signup and its consent, and queue the right email (at most one an hour per
     address). Pending and unsubscribed addresses get a confirmation link; confirmed ones stay
@@ -57,7 +80,7 @@ def subscription_request(*, email, source, pitch, ip):
         ConsentRecord.objects.create(
             subscriber=subscriber,
             created_at=now,
-            source=source[:200],
+            source=public_source(source),
             pitch=pitch,
             ip_network=client_network(ip),
         )
