@@ -109,24 +109,30 @@ def _subscriber_id(token, read):
         raise InvalidLink() from None
 
 
-def confirm_link_subscriber(*, token):
-    """The subscriber a confirmation link is for, without changing anything (mail scanners
-    follow links). Raises InvalidLink when forged, expired, or the address has since left."""
-    pk = _subscriber_id(token, tokens.confirm_subscriber_id)
-    subscriber = Subscriber.objects.filter(pk=pk).first()
+def _confirmable(token, subscribers):
+    """The subscriber a confirmation link is for. Raises InvalidLink when forged, expired, the
+    address has since left, or the link was sent before the address left and signed up again
+    (while confirmed, a repeat of the link that confirmed it only shows so)."""
+    pk, stamp = _subscriber_id(token, tokens.confirm_link)
+    subscriber = subscribers.filter(pk=pk).first()
     if subscriber is None or subscriber.status in GONE:
+        raise InvalidLink()
+    if subscriber.status == Status.PENDING and stamp != tokens.status_stamp(subscriber):
         raise InvalidLink()
     return subscriber
 
 
+def confirm_link_subscriber(*, token):
+    """The subscriber a confirmation link is for, without changing anything (mail scanners
+    follow links). Raises InvalidLink as _confirmable() says."""
+    return _confirmable(token, Subscriber.objects.all())
+
+
 def subscription_confirm(*, token):
     """Confirm the subscriber; a repeat changes nothing and sends no second welcome."""
-    pk = _subscriber_id(token, tokens.confirm_subscriber_id)
     now = timezone.now()
     with transaction.atomic():
-        subscriber = Subscriber.objects.select_for_update().filter(pk=pk).first()
-        if subscriber is None or subscriber.status in GONE:
-            raise InvalidLink()
+        subscriber = _confirmable(token, Subscriber.objects.select_for_update())
         if subscriber.status == Status.PENDING:
             subscriber.status = Status.CONFIRMED
             subscriber.confirmed_at = subscriber.status_changed_at = now

@@ -1,6 +1,7 @@
 """Confirmation and unsubscribe links: GET changes nothing, POST acts once, forged and expired
 tokens change nothing and say so, one-click unsubscribe works without cookie or CSRF token."""
 
+import re
 import time
 
 import pytest
@@ -10,7 +11,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from newsletter import tokens
+from newsletter import services, tokens
 from newsletter.models import ConsentRecord, Subscriber
 
 pytestmark = pytest.mark.django_db
@@ -32,7 +33,7 @@ class SignedAt(signing.TimestampSigner):
 
 def confirm_token_signed_ago(subscriber, seconds):
     signer = SignedAt(time.time() - seconds, salt=tokens.CONFIRM_SALT)
-    return signer.sign_object(subscriber.pk)
+    return signer.sign_object(tokens.confirm_payload(subscriber))
 
 
 @pytest.fixture
@@ -152,11 +153,16 @@ def test_max_age_is_a_setting(strict_client, pending, settings):
     [
         lambda s: "not-a-token",
         lambda s: tokens.confirm_token(s)[:-2] + "xx",
-        lambda s: signing.TimestampSigner(salt=tokens.CONFIRM_SALT, key="guess").sign_object(s.pk),
-        lambda s: signing.TimestampSigner(salt=tokens.CONFIRM_SALT).sign_object(s.pk + 1),
+        lambda s: signing.TimestampSigner(salt=tokens.CONFIRM_SALT, key="guess").sign_object(
+            tokens.confirm_payload(s)
+        ),
+        lambda s: signing.TimestampSigner(salt=tokens.CONFIRM_SALT).sign_object(
+            [s.pk + 1, tokens.status_stamp(s)]
+        ),
+        lambda s: signing.TimestampSigner(salt=tokens.CONFIRM_SALT).sign_object(s.pk),
         tokens.unsubscribe_token,  # a different salt: not a confirmation
     ],
-    ids=["garbage", "tampered", "wrong-key", "other-subscriber", "unsubscribe-token"],
+    ids=["garbage", "tampered", "wrong-key", "other-subscriber", "older-form", "unsubscribe-token"],
 )
 @pytest.mark.parametrize("method", ["get", "post"])
 def test_forged_confirm_link_changes_nothing(strict_client, pending, mailoutbox, forge, method):
@@ -247,3 +253,36 @@ def test_forged_unsubscribe_link_changes_nothing(strict_client, pending, forge):
     assert b"This unsubscribe link doesn't work" in response.content
     pending.refresh_from_db()
     assert pending.status == Status.PENDING
+
+
+def test_a_confirm_link_from_an_earlier_signup_stops_working_after_a_re_signup(
+    strict_client, mailoutbox, django_capture_on_commit_callbacks
+):
+    """Issue 14.10: one link, one use. Someone who once had the inbox (or the email) must not
+    confirm the address again after its owner left and signed up anew."""
+
+    def signup_link():
+        Subscriber.objects.update(signup_emailed_at=None)  # past the hourly email limit
+        with django_capture_on_commit_callbacks(execute=True):
+            services.subscription_request(
+                email="again@example.com", source="/", pitch="Daily.", ip="127.0.0.1"
+            )
+        (token,) = re.findall(r"/newsletter/confirm/([^/\s]+)/", mailoutbox[-1].body)
+        return token
+
+    earlier = signup_link()
+    assert strict_client.post(confirm_url(earlier)).status_code == 200
+    subscriber = Subscriber.objects.get()
+    services.subscription_cancel(token=tokens.unsubscribe_token(subscriber))
+    later = signup_link()
+
+    for method in (strict_client.get, strict_client.post):
+        response = method(confirm_url(earlier))
+        assert response.status_code == 400
+        assert b"This confirmation link doesn't work" in response.content
+    subscriber.refresh_from_db()
+    assert subscriber.status == Status.PENDING
+
+    assert strict_client.post(confirm_url(later)).status_code == 200
+    subscriber.refresh_from_db()
+    assert subscriber.status == Status.CONFIRMED
