@@ -30,8 +30,10 @@ class InvalidLink(Exception):
         self.expired = expired
 
 
-def _send_on_commit(subscriber, kind):
-    transaction.on_commit(partial(send_signup_email.enqueue, subscriber.pk, kind))
+def _send_on_commit(subscriber, kind, later=None):
+    """Queue the email once committed, or hand it to `later` then (see subscription_request)."""
+    job = partial(send_signup_email.enqueue, subscriber.pk, kind)
+    transaction.on_commit(job if later is None else partial(later, job))
 
 
 def _locked_subscriber(address, now):
@@ -70,10 +72,11 @@ def public_source(source):
     return path.split(token, 1)[0] if token else path
 
 
-def subscription_request(*, email, source, pitch, ip):
+def subscription_request(*, email, source, pitch, ip, later=None):
     """Record a signup and its consent, and queue the right email (at most one an hour per
     address). Pending and unsubscribed addresses get a confirmation link; confirmed ones stay
-    confirmed and get a short reminder instead."""
+    confirmed and get a short reminder instead. `later`, when given, receives the queueing of
+    the email as a callable once committed, for the caller to run when it chooses."""
     now = timezone.now()
     with transaction.atomic():
         subscriber = _locked_subscriber(normalize_address(email), now)
@@ -94,7 +97,7 @@ def subscription_request(*, email, source, pitch, ip):
             subscriber.signup_emailed_at = now
             changed.append("signup_emailed_at")
             kind = "already_subscribed" if subscriber.status == Status.CONFIRMED else "confirm"
-            _send_on_commit(subscriber, kind)
+            _send_on_commit(subscriber, kind, later)
         if changed:
             subscriber.save(update_fields=changed)
     return subscriber

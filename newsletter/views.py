@@ -42,6 +42,33 @@ def _private(response):
     return response
 
 
+class AnswerFirst(HttpResponseRedirect):
+    """A redirect that queues the signup email only once the visitor has it: the server calls
+    close() after sending the answer. Queueing, and sending with the inline task backend, took
+    a new address visibly longer to answer than a known one, which gets no email within the
+    hour (issue 14.10: 14.7 ms against 5.9 ms; 66 ms against 18 ms over SMTP here)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.jobs, self.answered = [], False
+
+    def then(self, job):
+        """Run `job` after the answer is sent (at once if it already was, as in tests where
+        the transaction commits after the request)."""
+        if self.answered:
+            job()
+        else:
+            self.jobs.append(job)
+
+    def close(self):
+        self.answered = True
+        try:
+            for job in self.jobs:  # before Django's request_finished closes the connection
+                job()
+        finally:
+            super().close()
+
+
 @csrf_exempt
 @require_http_methods(["GET", "HEAD", "POST"])
 def subscribe(request):
@@ -65,15 +92,17 @@ def subscribe(request):
     if not form.is_valid():
         context = {"signup_form": form, "pitch_source": request.POST.get("source", "")}
         return _private(render(request, "newsletter/subscribe.html", context, status=400))
+    response = AnswerFirst(reverse("newsletter:check_inbox"), status=303)
     if not form.cleaned_data["website"]:
         services.subscription_request(
             email=form.cleaned_data["email"],
             source=form.cleaned_data["source"],
             pitch=settings.NEWSLETTER_PITCH,
             ip=client_ip(request),
+            later=response.then,
         )
     # The same answer whatever the address's state, so the form reveals nobody.
-    return HttpResponseRedirect(reverse("newsletter:check_inbox"), status=303)
+    return response
 
 
 @require_safe

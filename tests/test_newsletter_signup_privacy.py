@@ -10,6 +10,7 @@ import pytest
 from articles import previews
 from newsletter.models import ConsentRecord
 from newsletter.services import public_source
+from newsletter.views import subscribe
 from tests.factories import make_article
 
 pytestmark = pytest.mark.django_db
@@ -49,3 +50,22 @@ def test_join_now_on_a_preview_page_keeps_no_token(client):
 )
 def test_only_public_paths_are_kept(posted, kept):
     assert public_source(posted) == kept
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_new_address_is_answered_before_its_email_is_queued(rf, mailoutbox, settings):
+    """Issue 14.10: a known address (emailed within the hour) gets no email, a new one does;
+    the answer must not wait for that email, or its timing tells which is which. Committed
+    for real, with the inline task backend that sends within the same process."""
+    settings.NEWSLETTER_SIGNUPS_PER_NETWORK = 100
+    answers = []
+    for address in ("new@example.com", "new@example.com", "other@example.com"):
+        request = rf.post(SUBSCRIBE, {"email": address, "source": "/"})
+        response = subscribe(request)
+        assert response.status_code == 303
+        answers.append((address, len(mailoutbox)))
+        response.close()  # what the server does once the visitor has the answer
+
+    # Nothing was sent before any answer; each new address got its email after its answer.
+    assert answers == [("new@example.com", 0), ("new@example.com", 1), ("other@example.com", 1)]
+    assert [m.to for m in mailoutbox] == [["new@example.com"], ["other@example.com"]]
