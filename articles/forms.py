@@ -75,7 +75,6 @@ class ArticleForm(forms.ModelForm):
         widgets = {
             "headline": forms.TextInput(attrs={"class": "vLargeTextField"}),
             "dek": forms.Textarea(attrs={"rows": 2, "class": "vLargeTextField"}),
-            "topics": forms.CheckboxSelectMultiple,
             # Set by the publishing buttons; sent back unchanged by a plain save.
             "status": forms.HiddenInput,
         }

@@ -94,6 +94,9 @@ class ArticleAdmin(PublishingMixin, RevisionsMixin, VersionAdmin):
         ("Publication", {"fields": ["publication_state", "mark_updated", "updated_at"]}),
     ]
     prepopulated_fields = {"slug": ["headline"]}
+    # Searchable pickers; "+" adds a topic in place and it shows selected at once (with the
+    # checkbox list Django's popup had nothing to add it to).
+    autocomplete_fields = ["topics"]
     list_display = ["headline", "written_by", "topic_names", "state", "published_at"]
     list_filter = [StateFilter, "topics", "authors"]
     search_fields = ["headline", "dek"]

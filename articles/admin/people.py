@@ -2,6 +2,7 @@
 carries them, so each save goes through the write path (articles.services)."""
 
 from django.contrib import admin
+from django.db.models import Max
 
 from articles import services
 from articles.models import Author, SlugRedirect, Topic
@@ -34,6 +35,12 @@ class TopicAdmin(ShownOnArticlesAdmin):
     list_editable = ["position", "in_navigation"]
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}
+    fields = ["name", "slug", "description", "in_navigation", "position"]
+
+    def get_changeform_initial_data(self, request):
+        # Last in the header's order, should an editor put it there.
+        last = Topic.objects.aggregate(last=Max("position"))["last"]
+        return {"position": (last or 0) + 1, **super().get_changeform_initial_data(request)}
 
 
 @admin.register(SlugRedirect)

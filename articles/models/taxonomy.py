@@ -55,8 +55,11 @@ class Topic(models.Model):
     name = models.CharField(max_length=80, validators=[validate_single_line])
     slug = models.SlugField(max_length=80, unique=True)
     description = models.TextField(blank=True, help_text="One sentence, shown on the topic page.")
+    # A new topic has no articles yet: it joins the header when an editor puts it there.
     in_navigation = models.BooleanField(
-        default=True, help_text="Show this topic in the site header."
+        "in the header",
+        default=False,
+        help_text="Show this topic in the site header (an editor turns it on).",
     )
     position = models.PositiveSmallIntegerField(
         default=0, help_text="Order in the header; lower comes first."

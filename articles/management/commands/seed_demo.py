@@ -53,7 +53,9 @@ class Command(BaseCommand):
         topics = {}
         for position, data in enumerate(desk["topics"], start=1):
             topics[data["slug"]] = Topic.objects.update_or_create(
-                slug=data["slug"], defaults={**data, "position": position}
+                # The desk's own topics are the header's.
+                slug=data["slug"],
+                defaults={"in_navigation": True, **data, "position": position},
             )[0]
         authors = {
             data["slug"]: Author.objects.update_or_create(slug=data["slug"], defaults=data)[0]
