@@ -111,7 +111,8 @@ def editor(transactional_db):
 def pick(page, container, text):
     """Choose `text` in one of the admin's autocomplete (select2) widgets."""
     container.locator(".select2-selection").click()
-    page.locator(".select2-search__field").fill(text)
+    # The open picker's search box (a topics picker keeps its own inline one).
+    page.locator(".select2-container--open .select2-search__field").fill(text)
     page.locator(".select2-results__option").filter(has_text=text).first.click()
 
 
