@@ -18,6 +18,7 @@ from articles import corrections, images, revisions, services
 from articles.access import can_publish
 from articles.admin.history import RevisionsMixin, compare_view
 from articles.admin.inlines import BylineInline, CorrectionInline, RelatedPickInline
+from articles.admin.live_preview import LivePreviewMixin
 from articles.admin.preview_links import preview_link_revoke_view, preview_links_view
 from articles.admin.publishing import PublishingMixin
 from articles.forms import ArticleForm
@@ -69,7 +70,7 @@ class ArticleChangeList(ChangeList):
 
 
 @admin.register(Article)
-class ArticleAdmin(PublishingMixin, RevisionsMixin, VersionAdmin):
+class ArticleAdmin(PublishingMixin, RevisionsMixin, LivePreviewMixin, VersionAdmin):
     form = ArticleAdminForm
     inlines = [BylineInline, CorrectionInline, RelatedPickInline]
     fieldsets = [
@@ -107,7 +108,7 @@ class ArticleAdmin(PublishingMixin, RevisionsMixin, VersionAdmin):
 
     class Media:
         css = {"all": ["admin/css/desk.css"]}
-        js = ["admin/js/article_form.js"]
+        js = ["admin/js/article_form.js", "admin/js/article_preview.js"]
 
     def get_changelist(self, request, **kwargs):
         return ArticleChangeList

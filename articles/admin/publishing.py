@@ -33,7 +33,7 @@ def save_label(article):
     """What the plain save button says: what it does to readers."""
     if article is None or not article.is_live:
         return "Save draft" if article is None or article.status == "draft" else "Save"
-    return "Save and update the live page"
+    return "Update live page"
 
 
 class PublishingMixin:

@@ -1,5 +1,7 @@
 """The editor's desk in Chromium (issue 15): pickers that add an author or a topic in place."""
 
+import time
+
 import pytest
 from django.contrib.auth.models import Group, User
 from playwright.sync_api import expect
@@ -66,3 +68,31 @@ def test_an_author_and_a_topic_added_in_place_show_selected_and_the_topic_stays_
     expect(reader.locator(".kicker")).to_have_text("Robot hands")
     assert reader.locator("header nav").get_by_role("link", name="Robot hands").count() == 0
     reader.close()
+
+
+def preview_frame(page):
+    return page.frame_locator(".desk-preview-frame")
+
+
+def test_the_preview_shows_a_typed_headline_within_a_second(live_server, page, newsroom, editor):
+    page.set_viewport_size({"width": 1280, "height": 900})
+    log_in(page, live_server)
+    page.goto(live_server.url + "/admin/articles/article/add/")
+    expect(page.locator("#desk-preview")).to_be_visible()
+    expect(preview_frame(page).locator(".preview-banner")).to_contain_text("Live preview")
+
+    page.locator("#id_headline").press_sequentially("Typed just now", delay=20)
+    started = time.monotonic()
+    expect(preview_frame(page).locator("h1")).to_have_text("Typed just now", timeout=1000)
+    shown_after = time.monotonic() - started
+    assert shown_after < 1.0, shown_after
+
+    # A phone's width, then a desktop's, scaled to fit the panel.
+    frame = page.locator(".desk-preview-frame")
+    assert frame.evaluate("f => f.getBoundingClientRect().width") <= 375
+    page.get_by_role("button", name="Desktop").click()
+    expect(page.get_by_role("button", name="Desktop")).to_have_attribute("aria-pressed", "true")
+    assert frame.evaluate("f => f.style.width") == "1280px"
+    stage = page.locator(".desk-preview-stage").evaluate("s => s.clientWidth")
+    assert frame.evaluate("f => f.getBoundingClientRect().width") <= stage + 1
+    assert Article.objects.filter(headline="Typed just now").count() == 0

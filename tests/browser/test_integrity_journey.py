@@ -48,7 +48,7 @@ def test_editor_adds_a_lead_image_and_a_correction_and_readers_see_them(
     correction.locator("textarea[name$=-text]").fill(
         "An earlier version named the wrong city; the lab is in *Ghent*."
     )
-    page.get_by_role("button", name="Save and update the live page").click()
+    page.get_by_role("button", name="Update live page").click()
     expect(page.locator(".messagelist .success")).to_have_count(1)
     story.refresh_from_db()
     assert story.lead_image_id and story.corrections.count() == 1
