@@ -187,6 +187,9 @@ class PositionedFormSet(BaseInlineFormSet):
 
     def add_fields(self, form, index):
         super().add_fields(form, index)
+        if "DELETE" in form.fields:
+            # Its column heading says "Delete?" to the eye only.
+            form.fields["DELETE"].widget.attrs["aria-label"] = "Delete this row"
         position = form.fields.get("position")
         if position is not None:
             position.required = False

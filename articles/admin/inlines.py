@@ -10,7 +10,22 @@ from articles.forms import BylineFormSet, PositionedFormSet
 from articles.models import Author, Byline, Correction, RelatedPick
 
 
-class BylineInline(admin.TabularInline):
+class NamedColumnsMixin:
+    """A table's inputs have their column's heading for sighted editors only; `input_names`
+    gives each one its name for screen readers too (and the pickers' script,
+    static/admin/js/article_form.js, passes it on to the picker it becomes)."""
+
+    input_names = {}
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if field is not None and db_field.name in self.input_names:
+            widget = getattr(field.widget, "widget", field.widget)  # inside the "+" wrapper
+            widget.attrs["aria-label"] = self.input_names[db_field.name]
+        return field
+
+
+class BylineInline(NamedColumnsMixin, admin.TabularInline):
     model = Byline
     formset = BylineFormSet
     fields = ["author", "position"]
@@ -18,6 +33,7 @@ class BylineInline(admin.TabularInline):
     extra = 1
     verbose_name = "author"
     verbose_name_plural = "Written by"
+    input_names = {"author": "Author", "position": "Position in the byline"}
     after_fieldset = "Headline"  # where the change form template places this inline
 
     def get_formset(self, request, obj=None, **kwargs):
@@ -29,13 +45,14 @@ class BylineInline(admin.TabularInline):
         return formset
 
 
-class RelatedPickInline(admin.TabularInline):
+class RelatedPickInline(NamedColumnsMixin, admin.TabularInline):
     model = RelatedPick
     fk_name = "article"
     formset = PositionedFormSet
     fields = ["related", "position"]
     autocomplete_fields = ["related"]
     verbose_name = "Recent News pick"
+    input_names = {"related": "Recent News pick", "position": "Position among the picks"}
     verbose_name_plural = "Recent News picks (shown first, before the newest articles)"
     after_fieldset = "Text"
     classes = ["collapse"]  # a first draft does without

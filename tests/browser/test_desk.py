@@ -1,16 +1,19 @@
 """The editor's desk in Chromium (issue 15): pickers that add an author or a topic in place."""
 
 import time
+from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import Group, User
 from playwright.sync_api import expect
 
 from articles.models import Article, Author, Topic
+from tests.browser.conftest import assert_accessible, screenshot
 
 pytestmark = pytest.mark.browser
 
 PASSWORD = "desk-editor-password-15"
+PASTED_PAGE = Path(__file__).resolve().parents[1] / "fixtures" / "pasted_page.txt"
 
 
 @pytest.fixture
@@ -96,3 +99,92 @@ def test_the_preview_shows_a_typed_headline_within_a_second(live_server, page, n
     stage = page.locator(".desk-preview-stage").evaluate("s => s.clientWidth")
     assert frame.evaluate("f => f.getBoundingClientRect().width") <= stage + 1
     assert Article.objects.filter(headline="Typed just now").count() == 0
+
+
+class Counted:
+    """The editor's hands: every field typed into and every click, counted."""
+
+    def __init__(self, page):
+        self.page = page
+        self.fields = []
+        self.clicks = 0
+
+    def click(self, locator):
+        locator.click()
+        self.clicks += 1
+
+    def type_into(self, locator, text, *, focused=False):
+        if not focused:
+            self.click(locator)
+        locator.fill(text)
+        self.fields.append(locator.get_attribute("name") or locator.get_attribute("class"))
+
+    def pick(self, container, text):
+        """Open a picker, type to search, choose the match."""
+        self.click(container.locator(".select2-selection"))
+        search = self.page.locator(".select2-container--open .select2-search__field")
+        self.type_into(search, text, focused=True)
+        self.click(self.page.locator(".select2-results__option").filter(has_text=text).first)
+
+
+def pasted_text():
+    """The article's text as a browser's "select all, copy" of a page in the house format
+    gives it (tests/fixtures/pasted_page.txt: our own words laid out like the reference page),
+    from its summary to its take."""
+    page = PASTED_PAGE.read_text(encoding="utf-8")
+    start = page.index("\n\n", page.index("Join Now")) + 2
+    return page[start : page.index("Recent News")]
+
+
+def test_from_an_empty_form_to_the_published_article_in_few_fields_and_clicks(
+    live_server, page, newsroom, editor
+):
+    page.set_viewport_size({"width": 1280, "height": 900})
+    log_in(page, live_server)
+    page.goto(live_server.url + "/admin/articles/article/add/")
+    hands = Counted(page)
+
+    headline = page.locator("#id_headline")
+    expect(headline).to_be_focused()  # the add form starts in the headline
+    hands.type_into(headline, "Chip makers sell efficiency, not size", focused=True)
+    hands.pick(page.locator("#bylines-0"), "Mara Lindqvist")
+    hands.pick(page.locator(".field-topics"), "Business")
+    hands.type_into(page.locator("#id_text"), pasted_text())
+    expect(preview_frame(page).locator("h1")).to_have_text("Chip makers sell efficiency, not size")
+    expect(preview_frame(page).locator(".byline")).to_contain_text("Mara Lindqvist")
+    # The form as the editor sees it before publishing (README, docs/screenshots/).
+    page.evaluate("window.scrollTo(0, 0)")
+    screenshot(page, "admin-desk", widths=(1280,), full_page=False)
+    hands.click(page.get_by_role("button", name="Publish now"))
+    expect(page.locator(".messagelist")).to_contain_text("Published: readers see it now.")
+
+    print(f"\nissue 15 figures: {len(hands.fields)} fields filled, {hands.clicks} clicks")
+    assert len(hands.fields) <= 6 and hands.clicks <= 10, (hands.fields, hands.clicks)
+    article = Article.objects.get(headline="Chip makers sell efficiency, not size")
+    assert article.is_live
+
+    reader = page.context.browser.new_page()
+    reader.goto(live_server.url + article.get_absolute_url())
+    expect(reader.locator(".summary")).to_have_count(1)
+    expect(reader.locator(".summary")).to_contain_text("Efficiency becomes the selling point:")
+    expect(reader.locator(".article-section")).to_have_count(4)
+    expect(reader.locator(".article-section li")).to_have_count(12)
+    expect(reader.locator(".take")).to_have_text("⚡ Watts, not parameters, are the new benchmark")
+    expect(reader.locator(".byline")).to_contain_text("Mara Lindqvist")
+    reader.close()
+
+
+@pytest.mark.parametrize("form", ["add", "change"])
+def test_the_article_forms_are_accessible(live_server, page, newsroom, editor, form):
+    log_in(page, live_server)
+    # Without the admin's colour transitions, axe reads the colours of the scheme it checks.
+    page.emulate_media(reduced_motion="reduce")
+    url = "/admin/articles/article/add/"
+    if form == "change":
+        url = f"/admin/articles/article/{newsroom[0].pk}/change/"
+    for width in (375, 1280):
+        page.set_viewport_size({"width": width, "height": 900})
+        page.goto(live_server.url + url)
+        expect(preview_frame(page).locator(".preview-banner")).to_be_visible()
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+        assert_accessible(page, f"{form} form at {width} px")
