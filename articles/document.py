@@ -194,9 +194,13 @@ def _not_a_section(sentence):
 def compose(summary_lead, summary, sections, take):
     """The text of an article's parts, in the grammar `parse()` reads: `sections` are
     (lead-in, sentence, bullets) triples."""
+    # Each sentence on one line: pages show a line break as a space (markup.render_inline), and
+    # a stored line opening with "- " would come back as a bullet.
+    summary = " ".join(summary.split())
     blocks = [f"{summary_lead}: {summary}" if summary_lead else summary]
     for lead_in, text, bullets in sections:
-        blocks.append("\n".join([f"{lead_in}: {text}", *(f"{BULLET_MARK} {b}" for b in bullets)]))
+        opening = f"{lead_in}: {' '.join(text.split())}"
+        blocks.append("\n".join([opening, *(f"{BULLET_MARK} {b}" for b in bullets)]))
     if take:
         blocks.append(take)
     return "\n\n".join(block for block in blocks if block.strip()) + "\n"

@@ -1,12 +1,16 @@
 """The house grammar of an article's text (articles/document.py): what editors paste becomes
 the summary, sections, bullets and take, and whatever does not fit is named at its line."""
 
+import io
 from pathlib import Path
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.core.management import call_command
 
 from articles.document import compose, parse
+from articles.forms import article_text as text_box_of
+from articles.models import Article
 
 # A page of the house format as a browser's "select all, copy" gives it (our own words, laid
 # out like the reference capture the format comes from).
@@ -90,3 +94,30 @@ def test_problems_are_named_at_their_line(text, line, words):
     with pytest.raises(ValidationError) as raised:
         parse(text)
     assert any(m.startswith(f"Line {line}:") and words in m for m in raised.value.messages)
+
+
+def test_a_stored_sentence_over_two_lines_is_written_on_one():
+    """Sections typed in the old per-section form may hold line breaks; one opening with a
+    bullet mark must not come back as a bullet."""
+    text = compose("", "Two\nlines.", [("Lead", "A sentence\n- not a bullet.", ["b"])], "")
+    document = parse(text)
+    assert document.summary == "Two lines."
+    assert document.section_triples() == [("Lead", "A sentence - not a bullet.", ["b"])]
+
+
+@pytest.mark.django_db
+def test_every_demo_article_reads_back_from_its_text_box_unchanged():
+    """The desk shows an article's stored parts as one text and stores what it parses: an
+    untouched save must give back exactly the parts it showed."""
+    call_command("seed_demo", stdout=io.StringIO())
+    articles = Article.objects.prefetch_related("sections")
+    assert articles.count() > 10
+    for article in articles:
+        document = parse(text_box_of(article))
+        assert (document.summary_lead, document.summary, document.take) == (
+            article.summary_lead,
+            article.summary,
+            article.take,
+        ), article.slug
+        stored = [(s.lead_in, s.text, s.bullets.splitlines()) for s in article.sections.all()]
+        assert document.section_triples() == stored, article.slug

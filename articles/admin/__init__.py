@@ -1,9 +1,12 @@
 """The newsroom desk in Django's admin.
 
-- articles.py: the article form page, its list, "Publish now" and "Unpublish";
-- inlines.py: byline, Recent News picks and corrections on that page (the text is one box,
-  articles/forms.py);
-- history.py: comparing two revisions (restoring is django-reversion's own view);
+- articles.py: the article form page (in reading order, the text in one box: articles/forms.py)
+  and the list of articles;
+- publishing.py: the buttons under the form (Save draft, Publish now, Schedule…, Unpublish…)
+  and the list's "Publish now" and "Unpublish";
+- live_preview.py: the unsaved form rendered by the article template, beside the form;
+- inlines.py: byline, Recent News picks and corrections on that page;
+- history.py: revisions, compared two by two (restoring is django-reversion's own view);
 - preview_links.py: making and revoking shareable preview links;
 - people.py: authors, topics and old addresses.
 
