@@ -8,7 +8,7 @@ from django.contrib.auth.models import Group, User
 from playwright.sync_api import expect
 
 from articles.models import Article, Author, Topic
-from tests.browser.conftest import assert_accessible, screenshot
+from tests.browser.conftest import ARTIFACTS, assert_accessible, screenshot
 
 pytestmark = pytest.mark.browser
 
@@ -188,3 +188,17 @@ def test_the_article_forms_are_accessible(live_server, page, newsroom, editor, f
         expect(preview_frame(page).locator(".preview-banner")).to_be_visible()
         assert page.evaluate("document.documentElement.scrollWidth") <= width
         assert_accessible(page, f"{form} form at {width} px")
+
+
+def test_ctrl_s_saves_and_stays_on_the_form(live_server, page, newsroom, editor):
+    story = newsroom[2]
+    log_in(page, live_server)
+    page.set_viewport_size({"width": 375, "height": 800})
+    page.goto(f"{live_server.url}/admin/articles/article/{story.pk}/change/")
+    page.locator("#id_headline").fill(story.headline + " (saved by keyboard)")
+    page.keyboard.press("Control+s")
+    expect(page.locator(".messagelist .success")).to_have_count(1)
+    expect(page.locator("#id_headline")).to_have_value(story.headline + " (saved by keyboard)")
+    story.refresh_from_db()
+    assert story.headline.endswith("(saved by keyboard)") and story.is_live
+    page.screenshot(path=str(ARTIFACTS / "admin-desk-375-saved.png"), full_page=True)
