@@ -4,8 +4,10 @@ import gzip
 import json
 import os
 import platform
+import re
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -140,9 +142,16 @@ def nginx(config_text):
         stderr=subprocess.PIPE,
     )
     try:
-        time.sleep(0.5)
-        if process.poll() is not None:
-            raise RuntimeError(process.stderr.read().decode())
+        # Until every port it listens on answers: on a busy machine nginx may take more than a
+        # moment, and a benchmark that starts before it reads "connection refused".
+        ports = [int(port) for port in re.findall(r"listen 127\.0\.0\.1:(\d+)", config_text)]
+        deadline = time.monotonic() + 15
+        while not all(_answers(port) for port in ports):
+            if process.poll() is not None:
+                raise RuntimeError(process.stderr.read().decode())
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"nginx is not listening on {ports} after 15 s")
+            time.sleep(0.1)
         yield workdir
     finally:
         process.send_signal(signal.SIGQUIT)
@@ -151,6 +160,14 @@ def nginx(config_text):
         except subprocess.TimeoutExpired:
             process.kill()
         shutil.rmtree(workdir, ignore_errors=True)
+
+
+def _answers(port):
+    try:
+        socket.create_connection(("127.0.0.1", port), timeout=1).close()
+    except OSError:
+        return False
+    return True
 
 
 def wrk(url, *, connections, seconds, headers=()):
