@@ -115,7 +115,7 @@ def main(front_config):
     env = {"CACHE_URL": REDIS_URL, "CACHE_KEY_PREFIX": f"bench-{uuid.uuid4().hex[:8]}"}
     rows = []
     with support.gunicorn(PORT_APP, PAGE_CACHE_SECONDS=300, **env):
-        with support.nginx(front_config(PORT_APP)):
+        with support.nginx(front_config(PORT_APP, listen_port=PORT_FRONT)):
             rows.append(storm(f"http://127.0.0.1:{PORT_FRONT}", "publish storm via nginx", env))
         rows.append(storm(f"http://127.0.0.1:{PORT_APP}", "publish storm, gunicorn", env))
     return rows
