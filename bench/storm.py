@@ -88,7 +88,9 @@ def storm(base, label, env):
     )
     result = support.wrk(base + "/", connections=50, seconds=SECONDS)
     publisher.terminate()
-    published = dict(line.split() for line in publisher.communicate()[0].splitlines())
+    # Only the publisher's own lines: `manage.py shell` may print its auto-imports first.
+    lines = publisher.communicate()[0].splitlines()
+    published = dict(line.split() for line in lines if line.startswith(f"storm-{run}-"))
     time.sleep(7)  # the last ones get their chance to show
     watcher.stop.set()
     watcher.join()
