@@ -38,25 +38,6 @@ http {
 """
 
 
-def front_config(upstream_port, listen_port=PORT_FRONT):
-    """deploy/nginx.conf as shipped, pointed at our gunicorn and a scratch directory (the tests
-    of the shipped front run it too)."""
-    text = (support.ROOT / "deploy" / "nginx.conf").read_text()
-    replacements = {
-        "worker_processes auto;": "worker_processes 2;\npid @WORKDIR@/nginx.pid;\n"
-        "error_log @WORKDIR@/error.log warn;" + ("\nuser root;" if os.geteuid() == 0 else ""),
-        "listen 80;": f"listen 127.0.0.1:{listen_port};",
-        "server 127.0.0.1:8000;": f"server 127.0.0.1:{upstream_port};",
-        "/srv/newsroom/var/static/": f"{support.ROOT / 'var' / 'static'}/",
-        "/var/cache/nginx/newsroom": "@WORKDIR@/cache",
-        "    sendfile      on;": "    sendfile      on;\n    access_log off;",
-    }
-    for old, new in replacements.items():
-        assert old in text, f"deploy/nginx.conf no longer contains {old!r}"
-        text = text.replace(old, new)
-    return text
-
-
 def pick_urls():
     with psycopg.connect(support.BENCH_DATABASE_URL.replace("postgres://", "postgresql://")) as db:
         slug = db.execute(
@@ -131,7 +112,7 @@ def main():
         for name, path in urls.items():
             measure(f"{name} hit", base + path, results)
         measure("article 304", base + urls["article"], results, headers=[f"If-None-Match: {etag}"])
-        with support.nginx(front_config(PORT_HIT)):
+        with support.nginx(support.shipped_front(PORT_HIT, PORT_FRONT)):
             front = f"http://127.0.0.1:{PORT_FRONT}"
             warm(front, [urls["article"]])
             measure("article via nginx", front + urls["article"], results)
@@ -153,7 +134,7 @@ def main():
         measure("static ceiling (nginx)", f"http://127.0.0.1:{PORT_STATIC}/article.html", results)
 
     run_pages(urls, results)
-    storm_rows = storm.main(front_config)
+    storm_rows = storm.main()
 
     print(f"growing the archive to {LARGE:,} articles", flush=True)
     _archive(LARGE)

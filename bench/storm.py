@@ -47,6 +47,13 @@ for article in Article.objects.filter(slug__startswith="storm-{run}-").order_by(
     print(article.slug, time.time(), flush=True)
     time.sleep(max(0.0, 1 - (time.monotonic() - started)))
 """
+# The storm's articles go when it is done: they would be the newest stories of the next run.
+CLEAN_UP = """
+from articles import services
+from articles.models import Article
+for article in Article.objects.filter(slug__startswith="storm-{run}-"):
+    services.article_delete(article=article)
+"""
 
 
 class Watcher(threading.Thread):
@@ -75,6 +82,13 @@ def storm(base, label, env):
     run = uuid.uuid4().hex[:8]
     count = SECONDS + 2
     support.manage("shell", "-c", DRAFTS.format(count=count, run=run), **env)
+    try:
+        return _measure(base, label, env, run)
+    finally:
+        support.manage("shell", "-c", CLEAN_UP.format(run=run), **env)
+
+
+def _measure(base, label, env, run):
     for _ in range(4):
         support.fetch(base + "/")
     watcher = Watcher(base + "/")
@@ -113,11 +127,11 @@ def storm(base, label, env):
     return row
 
 
-def main(front_config):
+def main():
     env = {"CACHE_URL": REDIS_URL, "CACHE_KEY_PREFIX": f"bench-{uuid.uuid4().hex[:8]}"}
     rows = []
     with support.gunicorn(PORT_APP, PAGE_CACHE_SECONDS=300, **env):
-        with support.nginx(front_config(PORT_APP, listen_port=PORT_FRONT)):
+        with support.nginx(support.shipped_front(PORT_APP, PORT_FRONT)):
             rows.append(storm(f"http://127.0.0.1:{PORT_FRONT}", "publish storm via nginx", env))
         rows.append(storm(f"http://127.0.0.1:{PORT_APP}", "publish storm, gunicorn", env))
     return rows
@@ -147,3 +161,11 @@ def report_lines(rows):
             f"| {row['errors']} | {row['published']} | {row['worst_delay']:.1f} s |"
         )
     return lines
+
+
+if __name__ == "__main__":
+    os.chdir(support.ROOT)
+    support.manage("migrate", "--noinput", "--verbosity", "0")
+    support.manage("collectstatic", "--noinput", "--verbosity", "0")
+    for row_verdict, ok in verdicts(main()):
+        print(f"{'PASS' if ok else 'FAIL'}: {row_verdict}")

@@ -162,6 +162,25 @@ def nginx(config_text):
         shutil.rmtree(workdir, ignore_errors=True)
 
 
+def shipped_front(upstream_port, listen_port):
+    """deploy/nginx.conf as shipped, listening on `listen_port`, pointed at our gunicorn on
+    `upstream_port` and a scratch directory (the tests of the shipped front run it too)."""
+    text = (ROOT / "deploy" / "nginx.conf").read_text()
+    replacements = {
+        "worker_processes auto;": "worker_processes 2;\npid @WORKDIR@/nginx.pid;\n"
+        "error_log @WORKDIR@/error.log warn;" + ("\nuser root;" if os.geteuid() == 0 else ""),
+        "listen 80;": f"listen 127.0.0.1:{listen_port};",
+        "server 127.0.0.1:8000;": f"server 127.0.0.1:{upstream_port};",
+        "/srv/newsroom/var/static/": f"{ROOT / 'var' / 'static'}/",
+        "/var/cache/nginx/newsroom": "@WORKDIR@/cache",
+        "    sendfile      on;": "    sendfile      on;\n    access_log off;",
+    }
+    for old, new in replacements.items():
+        assert old in text, f"deploy/nginx.conf no longer contains {old!r}"
+        text = text.replace(old, new)
+    return text
+
+
 def _answers(port):
     try:
         socket.create_connection(("127.0.0.1", port), timeout=1).close()

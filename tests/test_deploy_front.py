@@ -13,7 +13,6 @@ import pytest
 from django.contrib.auth import get_user_model
 
 from bench import support
-from bench.pages import front_config
 from tests.processes import free_port, serving_gunicorn, stop
 
 
@@ -65,7 +64,7 @@ def test_through_the_shipped_nginx_a_stranger_cannot_lock_the_editor_out(live_se
     admin = "/" + settings.ADMIN_URL
     assert shutil.which("nginx"), "the front's tests run Debian's nginx: apt install nginx"
     port = free_port()
-    with support.nginx(front_config(urlsplit(live_server.url).port, listen_port=port)):
+    with support.nginx(support.shipped_front(urlsplit(live_server.url).port, port)):
         stranger = Visitor("127.0.0.66", port)
         for n in range(settings.AXES_FAILURE_LIMIT):
             # Each try claims another address: the shipped front must not pass that on.

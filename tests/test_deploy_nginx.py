@@ -12,7 +12,6 @@ import pytest
 from django.urls import resolve
 
 from bench import support
-from bench.pages import front_config
 from tests.factories import make_article
 from tests.processes import free_port
 
@@ -67,7 +66,7 @@ def front(live_server, settings):
     server, whose page cache is on."""
     settings.PAGE_CACHE_SECONDS = 300
     port = free_port()
-    with support.nginx(front_config(urlsplit(live_server.url).port, listen_port=port)):
+    with support.nginx(support.shipped_front(urlsplit(live_server.url).port, port)):
         yield f"http://127.0.0.1:{port}"
 
 
