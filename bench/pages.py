@@ -188,9 +188,9 @@ def _verdicts(results, checks):
                 f"article hit ≥ 85% of floor at c={c}: {rps('article hit', c) / floor:.0%}",
                 rps("article hit", c) >= 0.85 * floor,
             ),
-            (
-                f"article miss ≥ 25% of floor at c={c}: {rps('article miss', c) / floor:.0%}",
-                rps("article miss", c) >= 0.25 * floor,
+            (  # the first wave's 25%, less what a plainer read path may cost (issue 13)
+                f"article miss ≥ 20% of floor at c={c}: {rps('article miss', c) / floor:.0%}",
+                rps("article miss", c) >= 0.20 * floor,
             ),
             (
                 f"article via nginx ≥ 50% of static ceiling at c={c}: "
