@@ -45,6 +45,17 @@ def production_env(**extra):
 def prepare_database(database_url, **extra):
     """Create `database_url`'s database if missing, migrate it, and set this process up to use
     it with production settings (tasks inline) plus `extra`."""
+    create_database(database_url)
+    manage("migrate", "--noinput", "-v0", DATABASE_URL=database_url, **extra)
+    os.environ.update(production_env(DATABASE_URL=database_url, TASKS_BACKEND="immediate", **extra))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "newsroom.settings")
+    import django
+
+    django.setup()
+
+
+def create_database(database_url):
+    """Create `database_url`'s database if it does not exist yet."""
     import psycopg
     from psycopg import sql
 
@@ -53,12 +64,6 @@ def prepare_database(database_url, **extra):
     with psycopg.connect(admin_url, autocommit=True) as db:
         if not db.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
             db.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    manage("migrate", "--noinput", "-v0", DATABASE_URL=database_url, **extra)
-    os.environ.update(production_env(DATABASE_URL=database_url, TASKS_BACKEND="immediate", **extra))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "newsroom.settings")
-    import django
-
-    django.setup()
 
 
 def manage(*args, **extra):
@@ -118,14 +123,19 @@ def gunicorn(port, *, app="newsroom.wsgi:application", **extra):
         wait_for(f"http://127.0.0.1:{port}/healthz")
         yield process
     finally:
-        if process.poll() is None:
-            process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop(process)
         log.close()
+
+
+def stop(process):
+    """End a server we started: SIGTERM, then SIGKILL after 30 s."""
+    if process.poll() is None:
+        process.send_signal(signal.SIGTERM)
+    try:
+        process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
 
 
 @contextmanager
