@@ -16,7 +16,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack
 from pathlib import Path
 
 from bench import pages, support
@@ -51,26 +51,6 @@ def prepare(root, database_url):
         subprocess.run([support.PYTHON, "manage.py", *args], cwd=root, env=env, check=True)
 
 
-@contextmanager
-def serving(root, database_url, port):
-    env = support.production_env(
-        DATABASE_URL=database_url, PORT=port, HOST="127.0.0.1", PAGE_CACHE_SECONDS=0
-    )
-    process = subprocess.Popen(
-        [support.PYTHON, "-m", "gunicorn", "-c", "gunicorn.conf.py", "newsroom.wsgi:application"],
-        cwd=root,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
-    try:
-        support.wait_for(f"http://127.0.0.1:{port}/healthz")
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        support.stop(process)
-
-
 def main(commit):
     support.require("wrk")
     before_root = export(commit)
@@ -80,12 +60,8 @@ def main(commit):
         urls = pages.pick_urls()  # the same generator, so the same articles in both
         with ExitStack() as stack:
             bases = {
-                "before": stack.enter_context(
-                    serving(before_root, BEFORE_DATABASE_URL, PORT_BEFORE)
-                ),
-                "after": stack.enter_context(
-                    serving(support.ROOT, support.BENCH_DATABASE_URL, PORT_AFTER)
-                ),
+                "before": serving(stack, PORT_BEFORE, before_root, BEFORE_DATABASE_URL),
+                "after": serving(stack, PORT_AFTER, support.ROOT, support.BENCH_DATABASE_URL),
             }
             for base in bases.values():
                 pages.warm(base, urls.values())
@@ -93,6 +69,14 @@ def main(commit):
     finally:
         shutil.rmtree(before_root, ignore_errors=True)
     report(commit, rows)
+
+
+def serving(stack, port, root, database_url):
+    """The address of gunicorn serving `root`'s code on `database_url`, for as long as `stack`."""
+    stack.enter_context(
+        support.gunicorn(port, root=root, DATABASE_URL=database_url, PAGE_CACHE_SECONDS=0)
+    )
+    return f"http://127.0.0.1:{port}"
 
 
 def measure(bases, name, path, connections):

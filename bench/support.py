@@ -103,8 +103,9 @@ def fetch(url, headers=None):
 
 
 @contextmanager
-def gunicorn(port, *, app="newsroom.wsgi:application", **extra):
-    """Run gunicorn with gunicorn.conf.py and production settings on 127.0.0.1:port."""
+def gunicorn(port, *, app="newsroom.wsgi:application", root=ROOT, **extra):
+    """Run gunicorn with gunicorn.conf.py and production settings on 127.0.0.1:port, serving
+    the code at `root` (this tree unless told)."""
     env = production_env(PORT=port, HOST="127.0.0.1", **extra)
     # A file, not a pipe: a full pipe would block workers that log under load.
     log = tempfile.NamedTemporaryFile(  # noqa: SIM115 (lives as long as the server)
@@ -112,7 +113,7 @@ def gunicorn(port, *, app="newsroom.wsgi:application", **extra):
     )
     process = subprocess.Popen(
         [PYTHON, "-m", "gunicorn", "-c", "gunicorn.conf.py", app],
-        cwd=ROOT,
+        cwd=root,
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=log,
