@@ -323,3 +323,25 @@ def test_editing_a_section_in_the_admin_updates_what_search_finds(client, django
 
     assert found("interposer") == ["Quarterly chip report"]
     assert found("wafer") == []
+
+
+# Committed as in production: in a test's own transaction the setting would outlive the search's.
+@pytest.mark.django_db(transaction=True)
+def test_every_search_query_is_planned_for_the_words_searched_for(client):
+    """With prepared statements PostgreSQL would settle on one plan for every search after a
+    few (made without the words: for a common word, 10x slower). Each query that reads the
+    search index runs with plan_cache_mode=force_custom_plan, and nothing else is left so."""
+    for n in range(3):
+        make_article(f"Inference costs fall, part {n}")
+    modes = []
+
+    def record_mode(execute, sql, params, many, context):
+        if "search_vector" in sql:
+            modes.append(connection.connection.execute("SHOW plan_cache_mode").fetchone()[0])
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(record_mode):
+        for _ in range(8):  # more than the five custom plans PostgreSQL makes before choosing
+            assert client.get("/search/", {"q": "inference"}).status_code == 200
+    assert modes and set(modes) == {"force_custom_plan"}
+    assert connection.connection.execute("SHOW plan_cache_mode").fetchone()[0] == "auto"
